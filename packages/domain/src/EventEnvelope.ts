@@ -1,0 +1,53 @@
+/**
+ * The envelope of every stored event (ARCHITECTURE.md): ids, stream coordinates, time,
+ * correlation/causation and the payload. The domain never makes ids or reads clocks: a
+ * `Metadata` value (message id, time) is handed in by the application layer.
+ */
+import { Schema } from "effect"
+
+/** A UUID of version 7 (time-ordered), in canonical lower-case form. */
+export const EventId = Schema.String.pipe(
+  Schema.pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+  Schema.brand("EventId")
+)
+export type EventId = typeof EventId.Type
+
+/** Version of a stream: 1 for the first event, contiguous. "No stream" is version 0. */
+export const StreamVersion = Schema.Int.pipe(Schema.nonNegative())
+
+/** An event as the writer hands it to the store: the store assigns `version` and `position`. */
+export const NewEvent = Schema.Struct({
+  eventId: EventId,
+  type: Schema.String,
+  aggregateType: Schema.String,
+  aggregateId: Schema.String,
+  occurredAt: Schema.DateTimeUtc,
+  correlationId: Schema.String,
+  causationId: Schema.String,
+  schemaVersion: Schema.Int.pipe(Schema.positive()),
+  payload: Schema.Unknown
+})
+export type NewEvent = typeof NewEvent.Type
+
+/** A stored event: a `NewEvent` with its per-stream `version` (from 1) and global `position` (from 1). */
+export const EventEnvelope = Schema.Struct({
+  ...NewEvent.fields,
+  version: Schema.Int.pipe(Schema.positive()),
+  position: Schema.Int.pipe(Schema.positive())
+})
+export type EventEnvelope = typeof EventEnvelope.Type
+
+/** Correlation and causation of a message. */
+export interface Causality {
+  readonly correlationId: string
+  readonly causationId: string
+}
+
+/** A root command starts a conversation: its correlation and causation are its own message id. */
+export const root = (messageId: string): Causality => ({ correlationId: messageId, causationId: messageId })
+
+/** Anything caused by `cause` keeps its correlation and points its causation at the cause's id. */
+export const causedBy = (cause: { readonly correlationId: string; readonly id: string }): Causality => ({
+  correlationId: cause.correlationId,
+  causationId: cause.id
+})

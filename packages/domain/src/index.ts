@@ -1,0 +1,7 @@
+/**
+ * @cim-nix/domain: the pure Nix domain. Value objects, the Nix expression printer, aggregates,
+ * commands, events and errors. Imports only `effect`: no I/O, no clock, no randomness.
+ */
+export * from "./Errors.js"
+export * as EventEnvelope from "./EventEnvelope.js"
+export * as NixVersion from "./NixVersion.js"

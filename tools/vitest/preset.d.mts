@@ -1,0 +1,3 @@
+import type { UserConfig } from "vitest/config"
+/** Vitest config for the project rooted at `dir`; `overrides.test` is merged into `test`. */
+export declare const projectConfig: (dir: string, overrides?: { test?: UserConfig["test"] }) => UserConfig
