@@ -5,3 +5,4 @@
 export * from "./Errors.js"
 export * as EventEnvelope from "./EventEnvelope.js"
 export * as NixVersion from "./NixVersion.js"
+export * as FlakeRef from "./FlakeRef.js"
