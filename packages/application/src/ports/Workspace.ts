@@ -1,0 +1,125 @@
+/**
+ * The `Workspace` port: the files the application reads and writes. Every path is confined to
+ * configured root directories (a path that leaves them, by `..`, by being absolute elsewhere or
+ * through a symlink, is refused before any I/O); writes are atomic and never replace an existing
+ * file unless asked; and `editFlake` changes a hand-written `flake.nix` in place, touching only
+ * the bytes an edit needs (comments, blank lines and formatting stay as they were). The adapter
+ * (`@cim-nix/adapter-filesystem`) implements it over the real file system.
+ */
+import type { Effect } from "effect"
+import { Context, Schema } from "effect"
+import type { FlakeError, IoError, ParseError, ValidationError } from "@cim-nix/domain"
+
+const identifier = /^[A-Za-z_][A-Za-z0-9_'-]*$/
+const keywords = new Set(["assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with"])
+
+/**
+ * The name of a flake input: a Nix identifier that is not a keyword and not `self`, so that it
+ * can stand unquoted in `inputs.<name>.url` and as an argument of `outputs`.
+ */
+export const InputName = Schema.String.pipe(
+  Schema.filter((name) =>
+    identifier.test(name) && !keywords.has(name) && name !== "self"
+      ? true
+      : `${JSON.stringify(name)} is not an input name: use letters, digits, '_', '-' and '\\'', starting with a letter or '_' (not a Nix keyword, not "self")`
+  )
+)
+
+/** The value of a `follows`: input names joined by `/` (`"nixpkgs"`, `"utils/systems"`), or `""` for the flake itself. */
+export const FollowsPath = Schema.String.pipe(
+  Schema.filter((path) =>
+    path === "" || path.split("/").every((name) => identifier.test(name))
+      ? true
+      : `${JSON.stringify(path)} is not a follows path: input names joined by '/'`
+  )
+)
+
+/**
+ * Adds the input `name` with its `url` (a flake reference, validated with `FlakeRef.parse`), and
+ * optionally `flake = false` and `inputs.<nested>.follows = "<path>"` for each entry of `follows`.
+ * When `outputs` takes an explicit argument list without `...`, `name` is added to it.
+ */
+export const AddInput = Schema.TaggedStruct("AddInput", {
+  name: InputName,
+  url: Schema.String,
+  /** `false` writes `flake = false`; `true` or absent writes nothing (Nix's default). */
+  flake: Schema.optional(Schema.Boolean),
+  follows: Schema.optional(Schema.Record({ key: InputName, value: FollowsPath }))
+})
+export type AddInput = typeof AddInput.Type
+
+/**
+ * Removes every binding of the input `name` (and its argument in `outputs`). Refused while
+ * another input `follows` it.
+ */
+export const RemoveInput = Schema.TaggedStruct("RemoveInput", { name: InputName })
+export type RemoveInput = typeof RemoveInput.Type
+
+/** Sets `inputs.<input>.inputs.<nested>.follows = "<follows>"` on an existing input. */
+export const SetFollows = Schema.TaggedStruct("SetFollows", {
+  input: InputName,
+  nested: InputName,
+  follows: FollowsPath
+})
+export type SetFollows = typeof SetFollows.Type
+
+/** Sets `inputs.<input>.flake` on an existing input (`false`: a plain source tree, not a flake). */
+export const SetFlake = Schema.TaggedStruct("SetFlake", { input: InputName, flake: Schema.Boolean })
+export type SetFlake = typeof SetFlake.Type
+
+/** Sets (or adds) the top-level `description`. */
+export const SetDescription = Schema.TaggedStruct("SetDescription", { description: Schema.String })
+export type SetDescription = typeof SetDescription.Type
+
+/** One change to a `flake.nix`. */
+export const FlakeEdit = Schema.Union(AddInput, RemoveInput, SetFollows, SetFlake, SetDescription)
+export type FlakeEdit = typeof FlakeEdit.Type
+
+/** The outcome of `editFlake`: the text before and after (equal when nothing had to change). */
+export interface FlakeEdited {
+  /** The confined absolute path that was edited. */
+  readonly path: string
+  readonly before: string
+  readonly after: string
+}
+
+/** Options of `writeFile`. */
+export interface WriteOptions {
+  /** Replace an existing file (atomically). Without it, an existing file is an `IoError`. */
+  readonly overwrite?: boolean
+}
+
+/** The operations of the port. Paths are relative to the first root, or absolute inside a root. */
+export interface WorkspaceService {
+  /** The absolute root directories every path must stay in. */
+  readonly roots: ReadonlyArray<string>
+  /** The absolute path `path` stands for, after checking that it stays inside the roots. */
+  readonly resolve: (path: string) => Effect.Effect<string, IoError>
+  readonly exists: (path: string) => Effect.Effect<boolean, IoError>
+  /** Reads a UTF-8 text file. */
+  readonly readFile: (path: string) => Effect.Effect<string, IoError>
+  /**
+   * Writes a UTF-8 text file atomically (a temporary file in the same directory, flushed to disk,
+   * then renamed over the target): readers see the old or the new content, never a mix, and a
+   * failed or interrupted write leaves the old file as it was.
+   */
+  readonly writeFile: (path: string, content: string, options?: WriteOptions) => Effect.Effect<void, IoError>
+  readonly makeDirectory: (path: string, options?: { readonly recursive?: boolean }) => Effect.Effect<void, IoError>
+  /** The names of the entries of a directory, sorted. */
+  readonly list: (path: string) => Effect.Effect<ReadonlyArray<string>, IoError>
+  /** Removes a file, or a directory (`recursive` for a non-empty one). A root itself cannot be removed. */
+  readonly remove: (path: string, options?: { readonly recursive?: boolean }) => Effect.Effect<void, IoError>
+  /**
+   * Applies edits, in order, to the `flake.nix` at `path` and writes the result atomically.
+   * Only the bytes an edit needs change. Files whose shape cannot be edited safely (a syntax
+   * error, computed `inputs`, an input defined twice, `outputs` not a function, ...) are refused
+   * with a `FlakeError` naming the shape, and the file is left untouched.
+   */
+  readonly editFlake: (
+    path: string,
+    edits: FlakeEdit | ReadonlyArray<FlakeEdit>
+  ) => Effect.Effect<FlakeEdited, IoError | FlakeError | ParseError | ValidationError>
+}
+
+/** The `Workspace` service tag. */
+export class Workspace extends Context.Tag("@cim-nix/application/Workspace")<Workspace, WorkspaceService>() {}
