@@ -1,0 +1,6 @@
+/**
+ * @cim-nix/application/testing: in-memory adapters of the ports and the contract suites every
+ * adapter runs, for tests only (they import vitest and fast-check).
+ */
+export * as EventStoreContract from "./EventStoreContract.js"
+export * as InMemoryEventStore from "./InMemoryEventStore.js"

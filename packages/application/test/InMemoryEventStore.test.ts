@@ -1,0 +1,3 @@
+import { EventStoreContract, InMemoryEventStore } from "../src/testing/index.js"
+
+EventStoreContract.suite("in-memory", InMemoryEventStore.layer)
