@@ -2,4 +2,5 @@
  * @cim-nix/application: ports (EventStore, Nix, Workspace), command and query handlers, and
  * projections. Imports only the domain and `effect`; adapters implement the ports.
  */
+export * as EventStore from "./ports/EventStore.js"
 export * as EventStoreUrl from "./config/EventStoreUrl.js"
