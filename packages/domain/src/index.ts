@@ -5,4 +5,5 @@
 export * from "./Errors.js"
 export * as EventEnvelope from "./EventEnvelope.js"
 export * as NixVersion from "./NixVersion.js"
+export * as StorePath from "./StorePath.js"
 export * as FlakeRef from "./FlakeRef.js"
