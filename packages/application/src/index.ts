@@ -4,3 +4,5 @@
  */
 export * as EventStore from "./ports/EventStore.js"
 export * as EventStoreUrl from "./config/EventStoreUrl.js"
+export * as Nix from "./ports/Nix.js"
+export * as Workspace from "./ports/Workspace.js"
