@@ -38,8 +38,9 @@
  * - **URL-based types** (`git`, `mercurial`, `tarball`, `file`): query parameters that are not
  *   flake attributes stay in `url` (Nix sends them to the server: `?token=...`), re-encoded in
  *   canonical order; the attributes Nix takes out of the query are typed fields, plus a few
- *   that newer Nix releases know (`lfs`, `exportIgnore`, `verifyCommit`, `keytype`,
- *   `publicKey(s)` for Git; `name`, `unpack` for tarballs and files) which are kept in `params`.
+ *   that this model does not type (`name` for all four; `lfs`, `exportIgnore`, `verifyCommit`,
+ *   `keytype`, `publicKey(s)` of newer Nix for Git; `unpack` for tarballs and files) which are
+ *   kept in `params`.
  * - **Other types** (`indirect`, `path`, forges): unknown parameters are kept in `params`
  *   (Nix 2.8 ignores them on forges; current Nix rejects them; keeping them loses nothing).
  * - **Stricter than Nix**, with a message saying why: an empty reference, leading or trailing
@@ -254,7 +255,8 @@ const FIELDS: Readonly<Record<FlakeRefType, ReadonlyArray<string>>> = {
  * `params` (not in `url`). The boolean ones are booleans in the attribute-set form.
  */
 const URL_ATTR_PARAMS: Readonly<Partial<Record<FlakeRefType, ReadonlySet<string>>>> = {
-  git: new Set(["lfs", "exportIgnore", "verifyCommit", "keytype", "publicKey", "publicKeys"]),
+  git: new Set(["lfs", "exportIgnore", "verifyCommit", "keytype", "publicKey", "publicKeys", "name"]),
+  mercurial: new Set(["name"]),
   tarball: new Set(["name", "unpack"]),
   file: new Set(["name", "unpack"])
 }
@@ -300,11 +302,12 @@ const urlProblem = (ref: UrlBased): Problem | undefined => {
     }
     if (parts.path === "") return { field: "url", message: `file URL '${ref.url}' has no path`, hint: "Write local paths as 'file:///abs/path'." }
   } else if (parts.scheme !== "git" || parts.authority !== undefined) {
-    if (parts.authority === undefined || parts.authority === "") {
+    const host = (parts.authority ?? "").replace(/^[^@]*@/, "").replace(/:[0-9]*$/, "")
+    if (host === "") {
       return { field: "url", message: `URL '${ref.url}' has no host`, hint: `Write '${parts.scheme}://host/path'.` }
     }
-  } else if (parts.path === "") {
-    return { field: "url", message: `URL '${ref.url}' has no path`, hint: "Write 'git://host/path' or 'git:/abs/path'." }
+  } else if (!parts.path.startsWith("/")) {
+    return { field: "url", message: `URL '${ref.url}' has no absolute path`, hint: "Write 'git://host/path' or 'git:/abs/path'." }
   }
   const query = parts.query === undefined ? [] : parseQuery(parts.query, 0)
   if (!Array.isArray(query)) return { field: "url", message: `URL '${ref.url}': ${(query as TextProblem).message}`, hint: (query as TextProblem).hint }
@@ -476,7 +479,7 @@ const normalize = (fields: FlakeRefFields): FlakeRefFields => {
     if (v === undefined) continue
     if (k === "params" && typeof v === "object" && v !== null && Object.keys(v).length === 0) continue
     if (k === "bare" && v === false) continue
-    out[k] = k === "rev" && typeof v === "string" && REV_ANY_CASE.test(v) ? v.toLowerCase() : v
+    out[k] = k === "params" ? { ...(v as Record<string, string>) } : k === "rev" && typeof v === "string" && REV_ANY_CASE.test(v) ? v.toLowerCase() : v
   }
   return out as unknown as FlakeRefFields
 }
@@ -749,10 +752,11 @@ const schemeType = (scheme: string, path: string): { type: UrlBased["type"]; tra
 
 /** `git+https://...`, `hg+ssh://...`, `tarball+https://...`, `https://...`, ... */
 const parseUrlBased = (text: string, scheme: string, offset: number): Fields | TextProblem => {
-  const rawPath = text.slice(scheme.length + 1).replace(/\?.*$/, "")
-  const st = schemeType(scheme, rawPath)
+  const plus = scheme.indexOf("+")
+  const transport = plus < 0 ? scheme : scheme.slice(plus + 1)
+  const parts = splitUrl(`${transport}:${text.slice(scheme.length + 1)}`, offset + scheme.length - transport.length)
+  const st = schemeType(scheme, isProblem(parts) ? "" : parts.path)
   if (st === undefined) return problemAt(offset, `unknown flake reference scheme '${scheme}:'`, SCHEMES_HINT)
-  const parts = splitUrl(`${st.transport}:${text.slice(scheme.length + 1)}`, offset + scheme.length - st.transport.length)
   if (isProblem(parts)) return parts
   const fields: Fields = { type: st.type }
   const query = parts.query === undefined ? [] : parseQuery(parts.query, parts.queryPosition)
