@@ -7,10 +7,11 @@
  * it is built (every test builds it once).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { DateTime, Effect, Either, FastCheck as fc, Fiber, Layer, Option, Schema, Stream } from "effect"
+import { Effect, Either, FastCheck as fc, Fiber, Layer, Option, Schema, Stream } from "effect"
 import type { ConcurrencyConflict } from "@cim-nix/domain"
 import { EventEnvelope } from "@cim-nix/domain"
 import * as EventStore from "../ports/EventStore.js"
+import { newEvents, plain } from "./TestEvents.js"
 
 /** Options of the suite. */
 export interface Options {
@@ -20,38 +21,7 @@ export interface Options {
   readonly propertyRuns?: number
 }
 
-let counter = 0
-const prefix = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, "0")
-const decodeId = Schema.decodeSync(EventEnvelope.EventId)
-
-/** A fresh UUIDv7-shaped event id, unique within the process. */
-export const nextEventId = (): EventEnvelope.EventId => {
-  const n = (counter++).toString(16).padStart(12, "0")
-  return decodeId(`${prefix}-0190-7000-8000-${n}`)
-}
-
-/** `count` new events of `stream`, each with a fresh id and a small payload. */
-export const newEvents = (stream: EventStore.StreamId, count: number): Array<EventEnvelope.NewEvent> =>
-  Array.from({ length: count }, (_, i) => {
-    const eventId = nextEventId()
-    return {
-      eventId,
-      type: i % 2 === 0 ? "Touched" : "Poked",
-      aggregateType: stream.aggregateType,
-      aggregateId: stream.aggregateId,
-      occurredAt: DateTime.unsafeMake(1_700_000_000_000 + counter),
-      correlationId: `corr-${eventId}`,
-      causationId: `cause-${eventId}`,
-      schemaVersion: 1,
-      payload: { index: i, text: `event ${i} of ${stream.aggregateId}`, nested: { list: [1, "two", null] } }
-    }
-  })
-
-const encodeEnvelope = Schema.encodeSync(EventEnvelope.EventEnvelope)
 const encodeNew = Schema.encodeSync(EventEnvelope.NewEvent)
-
-/** Envelopes as plain JSON values, for comparisons. */
-export const plain = (events: ReadonlyArray<EventEnvelope.EventEnvelope>) => events.map((e) => encodeEnvelope(e))
 
 const withoutStoreFields = (events: ReadonlyArray<EventEnvelope.EventEnvelope>) =>
   events.map(({ position: _p, version: _v, ...rest }) => encodeNew(rest))

@@ -4,3 +4,4 @@
  */
 export * as EventStoreContract from "./EventStoreContract.js"
 export * as InMemoryEventStore from "./InMemoryEventStore.js"
+export * as TestEvents from "./TestEvents.js"

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, Stream } from "effect"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { EventStore } from "@cim-nix/application"
+import { EventStoreContract, TestEvents } from "@cim-nix/application/testing"
+import { SqliteDatabase, SqliteEventStore } from "../src/index.js"
+
+/** A store on a new file in a new temporary directory, removed with the layer. */
+const fresh = Layer.unwrapScoped(
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() => mkdtempSync(join(tmpdir(), "cim-nix-sqlite-"))),
+      (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+    ),
+    (dir) => SqliteEventStore.layerFile({ filename: join(dir, "events.sqlite") })
+  )
+)
+
+EventStoreContract.suite("SQLite", fresh)
+
+const stream = { aggregateType: "Flake", aggregateId: "corrupt" }
+
+describe("SQLite event store", () => {
+  const tempFile = Effect.acquireRelease(
+    Effect.sync(() => mkdtempSync(join(tmpdir(), "cim-nix-sqlite-"))),
+    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+  ).pipe(Effect.map((dir) => join(dir, "events.sqlite")))
+
+  const open = (filename: string) => SqliteEventStore.layer().pipe(Layer.provideMerge(SqliteDatabase.layer({ filename })))
+
+  it.scoped("stops at an event that no longer decodes and says which and why", () =>
+    Effect.gen(function* () {
+      const filename = yield* tempFile
+      yield* Effect.gen(function* () {
+        const store = yield* EventStore.EventStore
+        const db = yield* SqliteDatabase.SqliteDatabase
+        const stored = yield* store.append(stream, TestEvents.newEvents(stream, 3), "no-stream")
+        yield* db.query("test", "UPDATE events SET payload = '{not json' WHERE position = 2")
+        yield* db.query("test", "UPDATE events SET occurred_at = 'yesterday' WHERE position = 3")
+        for (const read of [
+          Stream.runDrain(store.readAll()),
+          Effect.asVoid(store.readStream(stream)),
+          Stream.runDrain(store.readAll({ fromPosition: 3 })),
+          Stream.runDrain(Stream.take(store.subscribe(), 3))
+        ]) {
+          const error = yield* Effect.flip(read)
+          expect(error._tag).toBe("CorruptEvent")
+        }
+        const first = yield* Effect.flip(Stream.runCollect(store.readAll({ batchSize: 1 })))
+        expect(first._tag === "CorruptEvent" && [first.position, first.eventId, first.transient]).toEqual([2, stored[1]!.eventId, false])
+        expect(first._tag === "CorruptEvent" && first.reason).toMatch(/payload is not JSON/)
+        const third = yield* Effect.flip(Stream.runCollect(store.readAll({ fromPosition: 3 })))
+        expect(third._tag === "CorruptEvent" && [third.position, third.reason]).toEqual([3, expect.stringMatching(/yesterday/)])
+        expect(yield* Stream.runCollect(Stream.take(store.readAll({ batchSize: 1 }), 1)).pipe(Effect.map((c) => c.length))).toBe(1)
+      }).pipe(Effect.provide(open(filename)))
+    }))
+
+  it.scoped("migrates a new file, keeps data on reopening, and refuses a file from a newer schema", () =>
+    Effect.gen(function* () {
+      const filename = yield* tempFile
+      const version = Effect.flatMap(SqliteDatabase.SqliteDatabase, (db) => db.query("test", "PRAGMA user_version"))
+      expect(yield* Effect.provide(version, SqliteDatabase.layer({ filename }))).toEqual([{ user_version: SqliteDatabase.schemaVersion }])
+      const stored = yield* Effect.provide(
+        Effect.flatMap(EventStore.EventStore, (s) => s.append(stream, TestEvents.newEvents(stream, 2), "no-stream")),
+        open(filename)
+      )
+      const reread = yield* Effect.provide(Effect.flatMap(EventStore.EventStore, (s) => s.readStream(stream)), open(filename))
+      expect(TestEvents.plain(reread)).toEqual(TestEvents.plain(stored))
+      yield* Effect.provide(
+        Effect.flatMap(SqliteDatabase.SqliteDatabase, (db) => db.query("test", "PRAGMA user_version = 99")),
+        SqliteDatabase.layer({ filename })
+      )
+      const refused = yield* Effect.flip(Effect.provide(Effect.void, open(filename)))
+      expect([refused._tag, refused.transient]).toEqual(["StoreUnavailable", false])
+      expect(refused.message).toMatch(/schema version 99/)
+    }))
+})
