@@ -1,0 +1,3 @@
+import { configFor } from "../../eslint.config.mjs"
+
+export default configFor("adapter")
