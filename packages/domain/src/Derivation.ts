@@ -200,16 +200,13 @@ const readOutput = (r: Reader, options: StorePath.ParseOptions): readonly [strin
 }
 
 const readDerivation = (r: Reader, options: StorePath.ParseOptions): Derivation => {
-  if (!r.accept("Derive(")) {
-    const hint = r.text.startsWith("DrvWithVersion(")
-      ? "This .drv uses the versioned format of dynamic derivations (experimental in Nix 2.17+), which is not supported."
-      : defaultHint
-    try {
-      r.expect("Derive(", '"Derive(" (the start of a derivation)')
-    } catch (e) {
-      throw e instanceof AtermError ? new AtermError(e.position, e.message, hint) : e
-    }
-  }
+  r.expect(
+    "Derive(",
+    '"Derive(" (the start of a derivation)',
+    r.text.startsWith("DrvWithVersion(")
+      ? "This .drv uses the versioned format of dynamic derivations (experimental, Nix 2.17+), which is not supported."
+      : undefined
+  )
   const outputs = new Map<string, Output>()
   r.list("the list of outputs", () => {
     const at = r.position + 1
@@ -397,9 +394,8 @@ const asStrings = (value: unknown, at: string): Array<string> => {
   return value.map((item, i) => asString(item, `${at}[${i}]`))
 }
 
-/** The own members of an object whose value is not null (Nix ≥ 2.23 documents `null` for "absent"). */
-const membersOf = (value: unknown, at: string): Array<readonly [string, unknown]> =>
-  Object.entries(asObject(value, at)).filter(([, v]) => v !== null)
+/** The own members of an object (`Object.entries` keeps keys such as `__proto__`). */
+const membersOf = (value: unknown, at: string): Array<readonly [string, unknown]> => Object.entries(asObject(value, at))
 
 /** Reads a store path printed in full (Nix < 2.32) or as a base name (derivation JSON v3+). */
 const jsonStorePath = (value: unknown, at: string, options: StorePath.ParseOptions): string => {
@@ -433,7 +429,7 @@ const base64ToHex = (text: string): string | undefined => {
 /** `{method, hashAlgo}` of an output: split (Nix ≥ 2.23) or in one `hashAlgo` like `r:sha256` (older, Lix). */
 const jsonMethodAlgo = (o: JsonObject, at: string): { method: Method; hashAlgo: HashAlgorithm } => {
   const hashAlgo = asString(o.hashAlgo, member(at, "hashAlgo"))
-  if (o.method === undefined || o.method === null) {
+  if (o.method === undefined) {
     const parsed = parseMethodAlgo(hashAlgo)
     if (parsed === undefined) throw new JsonProblem(member(at, "hashAlgo"), hashAlgo, `expected ${hashAlgoExpected}`)
     return parsed
@@ -449,7 +445,7 @@ const jsonMethodAlgo = (o: JsonObject, at: string): { method: Method; hashAlgo: 
 /** A fixed output's method, algorithm and base-16 digest, from base 16 + `hashAlgo` or from an SRI hash (v4). */
 const jsonFixedHash = (o: JsonObject, at: string): { method: Method; hashAlgo: HashAlgorithm; hash: string } => {
   const hash = asString(o.hash, member(at, "hash"))
-  if (o.hashAlgo !== undefined && o.hashAlgo !== null) {
+  if (o.hashAlgo !== undefined) {
     const methodAlgo = jsonMethodAlgo(o, at)
     if (!isDigest(hash, methodAlgo.hashAlgo)) {
       throw new JsonProblem(member(at, "hash"), hash, `expected a ${methodAlgo.hashAlgo} digest in base 16`)
@@ -474,7 +470,8 @@ const jsonOutput = (
   at: string,
   options: StorePath.ParseOptions
 ): Output => {
-  const o = Object.fromEntries(membersOf(value, at))
+  // Nix ≥ 2.23 documents `null` for an output field that does not apply: treat it as absent.
+  const o = Object.fromEntries(membersOf(value, at).filter(([, v]) => v !== null))
   if (o.impure === true) return new Impure(jsonMethodAlgo(o, at))
   if (o.hash !== undefined) {
     const fixed = jsonFixedHash(o, at)

@@ -126,6 +126,18 @@ describe("Derivation JSON of other Nix versions", () => {
         { storeDir: "/opt/store" }
       )
       expect(elsewhere.outputs.get("out")).toEqual(new Derivation.InputAddressed({ path: `/opt/store/${hash}-x` }))
+      // the 2.23 manual documents `null` for an output field that does not apply
+      const documented = yield* Derivation.fromDerivationJson({
+        name: "x",
+        outputs: { out: { path: null, method: "nar", hashAlgo: "sha256", hash: null } },
+        inputSrcs: [],
+        inputDrvs: {},
+        system: "s",
+        builder: "b",
+        args: [],
+        env: {}
+      })
+      expect(documented.outputs.get("out")).toEqual(new Derivation.CAFloating({ method: "nar", hashAlgo: "sha256" }))
     }))
 
   it.effect("explains what is wrong with JSON it cannot read, and where", () =>
@@ -139,6 +151,7 @@ describe("Derivation JSON of other Nix versions", () => {
         [{ ...base, outputs: { out: { method: "nar", hash: sri } } }, /^at \$\.outputs\.out: a fixed output without "path" needs its path in env\.out/],
         [{ ...base, outputs: { out: { method: "nar", hash: "sha256-abc" } }, env: { out: sp("x") } }, /^at \$\.outputs\.out\.hash: expected an SRI hash/],
         [{ ...base, env: { x: 1 } }, /^at \$\.env\.x: expected a string/],
+        [{ ...base, env: { "a b": null } }, /^at \$\.env\["a b"\]: expected a string/],
         [{ ...base, args: "x" }, /^at \$\.args: expected a list of strings/]
       ]
       for (const [json, message] of cases) {

@@ -3,7 +3,7 @@
  * with positions for error messages, and the string escaping Nix writes. Strings escape `"`, `\`,
  * newline, carriage return and tab with a backslash and keep every other character raw, so the
  * codec works on any text: decode the file as UTF-8 for readable values, or as latin1 (one
- * character per byte) to keep bytes that are not UTF-8.
+ * character per byte) to keep bytes that are not UTF-8. Internal: the public API is `Derivation`.
  */
 
 /** Thrown by the reader; the caller turns it into a ParseError. */
@@ -24,12 +24,12 @@ export class Reader {
 
   constructor(readonly text: string) {}
 
-  /** Consumes `token` or throws, naming what was expected. */
-  expect(token: string, what: string = JSON.stringify(token)): void {
+  /** Consumes `token` or throws, naming what was expected (and with `hint` when there is a better one). */
+  expect(token: string, what: string = JSON.stringify(token), hint?: string): void {
     if (!this.text.startsWith(token, this.position)) {
       let at = this.position
       while (at < this.text.length && this.text[at] === token[at - this.position]) at++
-      throw new AtermError(at, `expected ${what} at position ${at}, found ${show(this.text[at])}`)
+      throw new AtermError(at, `expected ${what} at position ${at}, found ${show(this.text[at])}`, hint)
     }
     this.position += token.length
   }
