@@ -5,8 +5,9 @@
  */
 import { Effect, Option, Schema } from "effect"
 import * as Aggregate from "./Aggregate.js"
+import { isIdentifier } from "./AttributePath.js"
 import { ParseError, ValidationError } from "./Errors.js"
-import { isDottedName, isIdentifier, isReference, notAReference, rules } from "./internal/names.js"
+import { isDottedName, isReference, notAReference, rules } from "./internal/names.js"
 import * as Json from "./Json.js"
 import * as OptionType from "./OptionType.js"
 

@@ -10,8 +10,9 @@
  * fits a type.
  */
 import { Effect, ParseResult, Schema } from "effect"
+import { isIdentifier } from "./AttributePath.js"
 import { ParseError } from "./Errors.js"
-import { isDottedName, isIdentifier } from "./internal/names.js"
+import { isDottedName } from "./internal/names.js"
 import * as Json from "./Json.js"
 
 /** The atomic types. */

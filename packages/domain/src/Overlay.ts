@@ -7,8 +7,9 @@
  */
 import { Effect, Option, Schema } from "effect"
 import * as Aggregate from "./Aggregate.js"
+import { isIdentifier } from "./AttributePath.js"
 import { ValidationError } from "./Errors.js"
-import { isIdentifier, isPathLiteral, rules } from "./internal/names.js"
+import { isPathLiteral, rules } from "./internal/names.js"
 import * as Json from "./Json.js"
 
 /** The envelope's `aggregateType` of overlay streams. */

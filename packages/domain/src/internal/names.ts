@@ -1,17 +1,13 @@
 /**
- * Name rules of the Nix language shared by the aggregates: identifiers (what may stand
- * unquoted as an attribute name), dotted names (`services.nginx.enable`, `inputs.foo.nixosModules.bar`)
+ * Name rules of the Nix language shared by the aggregates, on top of `AttributePath.isIdentifier`
+ * (what may stand unquoted as an attribute name): dotted names (`services.nginx.enable`, `inputs.foo.nixosModules.bar`)
  * and path literals (`./hardware.nix`, `../common`, `/etc/nixos/x.nix`).
  */
+import { isIdentifier } from "../AttributePath.js"
 import { ValidationError } from "../Errors.js"
 
-/** Words Nix reserves: they cannot be written as unquoted attribute names. */
-export const keywords: ReadonlySet<string> = new Set(["assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with"])
-
-const identifierPattern = /^[A-Za-z_][A-Za-z0-9_'-]*$/
-
-/** A Nix identifier that is not a keyword (`nixpkgs`, `home-manager`, `_1password`, `foo'`). */
-export const isIdentifier = (name: string): boolean => identifierPattern.test(name) && !keywords.has(name)
+/** A Nix identifier that is not a keyword (`AttributePath.isIdentifier`). */
+export { isIdentifier }
 
 /** One or more identifiers joined by dots. */
 export const isDottedName = (name: string): boolean => name.split(".").every(isIdentifier)
@@ -35,9 +31,11 @@ export const rules = {
 export const isReference = (entry: string): boolean => isPathLiteral(entry) || isDottedName(entry)
 
 /** The error for an entry of `field` that is not a reference to a `what` ("module", "overlay"). */
-export const notAReference = (field: string, entry: string, what: string, example: string): ValidationError =>
-  new ValidationError({
+export const notAReference = (field: string, entry: string, what: "module" | "overlay", example: string): ValidationError => {
+  const a = what === "module" ? "a" : "an"
+  return new ValidationError({
     field,
-    message: `${JSON.stringify(entry)} is neither a path nor a ${what} name`,
-    hint: `Refer to a ${what} by ${rules.pathLiteral}, or by name: ${rules.dottedName}, e.g. \`${example}\`.`
+    message: `${JSON.stringify(entry)} is neither a path nor ${a} ${what} name`,
+    hint: `Refer to ${a} ${what} by ${rules.pathLiteral}, or by name: ${rules.dottedName}, e.g. \`${example}\`.`
   })
+}
