@@ -15,9 +15,12 @@
  * segments that are not identifiers (`7zip`, `if`, `gtk+`: letters, digits, `_`, `'`, `+`,
  * `-`); {@link print} quotes those. Inside quotes, `\c` is `c` for any other `c`, as in Nix.
  *
- * Note on the command line: Nix's own reader of attribute paths after `#` (`parseAttrPath`)
- * splits on dots outside double quotes and knows no escapes, so a segment holding `"` or `\`
- * cannot be named there at all; every other segment round-trips through Nix.
+ * The command line has its own, simpler syntax for the attribute path after `#` (Nix's
+ * `parseAttrPath`, the same in 2.8 and today): split at every `.` outside double quotes, quotes
+ * only group (`a."b.c"` is `a`, `b.c`; `a"b"c` is `abc`), no escapes at all (`"\${x}"` names
+ * `\${x}`), and an empty last segment is dropped (`a.` is `a`). {@link parseSelectionPath} and
+ * {@link printSelectionPath} read and write that syntax; `Installable` uses them. A segment
+ * holding `"` cannot be named on the command line.
  */
 import { Effect, Either, ParseResult, Schema } from "effect"
 import { ParseError, ValidationError } from "./Errors.js"
@@ -154,3 +157,63 @@ export const AttributePathFromString = Schema.transformOrFail(Schema.String, Sch
   encode: (path) => ParseResult.succeed(print(path))
 }).annotations({ identifier: "AttributePathFromString" })
 
+
+/* ---------------------------------------------------------------------------------------- */
+/* the command-line selection path                                                            */
+/* ---------------------------------------------------------------------------------------- */
+
+const SELECTION_PLAIN = /^[A-Za-z0-9_'+-]+$/
+
+/** True when Nix's command line can name every segment (none holds `"`). */
+export const isSelectable = (path: AttributePath): boolean => path.every((s) => !s.includes('"'))
+
+/**
+ * The path in the command-line syntax (`packages.x86_64-linux."foo.bar"`): segments other than
+ * `[A-Za-z0-9_'+-]+` are quoted, never escaped; an empty last segment gets a trailing `.""`
+ * (Nix drops an empty last segment). Fails for a segment holding `"`, which the command line
+ * cannot name.
+ */
+export const printSelectionPath = (path: AttributePath): Either.Either<string, ValidationError> => {
+  const bad = path.findIndex((s) => s.includes('"'))
+  if (bad >= 0) {
+    return Either.left(
+      new ValidationError({
+        field: `attrPath[${bad}]`,
+        message: `attribute name ${JSON.stringify(path[bad])} contains '"', which Nix's command line cannot name`,
+        hint: "Select the attribute in a Nix expression instead (nix eval --expr / --apply)."
+      })
+    )
+  }
+  const text = path.map((s) => (SELECTION_PLAIN.test(s) ? s : `"${s}"`)).join(".")
+  return Either.right(path[path.length - 1] === "" ? `${text}.""` : text)
+}
+
+/**
+ * Reads the command-line syntax exactly as Nix does (see the module comment). Fails on a missing
+ * closing quote, on a path that names no attribute (`""`), and on NUL.
+ */
+export const parseSelectionEither = (text: string): Either.Either<AttributePath, ParseError> => {
+  const segments: Array<string> = []
+  let cur = ""
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (c === ".") {
+      segments.push(cur)
+      cur = ""
+    } else if (c === '"') {
+      const close = text.indexOf('"', i + 1)
+      if (close < 0) return fail(text, i, "missing closing quote", "End the quoted name with '\"'.")
+      cur += text.slice(i + 1, close)
+      i = close
+    } else cur += c
+  }
+  if (cur !== "") segments.push(cur)
+  if (segments.length === 0) return fail(text, 0, "the attribute path names no attribute", "Give attribute names separated by '.', e.g. 'packages.x86_64-linux.hello'.")
+  const lone = LONE_SURROGATE.exec(text)
+  if (lone !== null) return fail(text, lone.index, "the text is not valid Unicode (lone surrogate)", "Remove the broken character.")
+  if (text.includes("\u0000")) return fail(text, text.indexOf("\u0000"), "an attribute name cannot contain a NUL character", "Remove it.")
+  return Either.right(segments as unknown as AttributePath)
+}
+
+/** Effect flavour of {@link parseSelectionEither}. */
+export const parseSelectionPath = (text: string): Effect.Effect<AttributePath, ParseError> => parseSelectionEither(text)

@@ -49,9 +49,15 @@
  *   (Nix silently drops or keeps the first), a flag other than `0`/`1` (`submodules=true` is
  *   *false* for Nix), a `narHash` not in SRI form, `?ref=`/`?rev=` on a registry reference
  *   (Nix ignores them there), spaces in URLs (Nix 2.8 rejects them too; write `%20`).
- * - **Newer than Nix 2.8**: `dir` on `path:` references, `tarball+`/`file+` prefixes, `file`
- *   inputs, percent-decoding of `path:` paths and `^outputs` are read as current Nix reads
- *   them; Nix 2.8 rejects or mis-reads some of these (adapters check the capability set).
+ * - **Newer than Nix 2.8**: this module reads references as current Nix does. Nix 2.8 (checked
+ *   with `nix flake metadata` against lock files, see FlakeRef.integration.test.ts) differs on:
+ *   `dir` on `path:` references (rejected) and on URL-based types (left inside `url` as well);
+ *   `allRefs` (left inside `url`); `-` in `?host=` (rejected); percent-escapes in `path:` paths
+ *   and forge owners (not decoded); `&`/`=` inside a query value of a Git/Mercurial/tarball URL
+ *   (re-encoded unescaped into `url`); `?narHash=` of a tarball URL (also left inside `url`);
+ *   `tarball+`/`file+` prefixes and `file` inputs (absent);
+ *   it also never prints `?host=` nor `submodules` in its own URLs. Adapters that hand such
+ *   references to an old Nix check the capability set.
  */
 import { Effect, Either, ParseResult, Schema } from "effect"
 import { ParseError, ValidationError } from "./Errors.js"

@@ -4,10 +4,15 @@
  * `.#default^out,dev`, `nixpkgs#hello^*`.
  *
  * Read as Nix reads them (`parseFlakeRefWithFragmentAndExtendedOutputsSpec`): the outputs
- * selection starts at the LAST `^`; the attribute path starts at the first `#` of the rest and
- * is percent-decoded. An empty fragment (`nixpkgs#`) is no attribute path (Nix then tries its
- * default attributes). {@link format} percent-encodes `#`, `^`, `%`, spaces and non-ASCII in
- * the attribute path, so every Installable is written in a form Nix splits the same way.
+ * selection starts at the LAST `^`; the attribute path starts at the first `#` of the rest, is
+ * percent-decoded and then read in the command-line syntax of attribute paths
+ * (`AttributePath.parseSelectionPath`: quotes group, no escapes). An empty fragment
+ * (`nixpkgs#`) is no attribute path (Nix then tries its default attributes). A fragment
+ * starting with `.` (`.#.foo`) asks current Nix for exactly that path, without trying the
+ * `packages.<system>.` / `legacyPackages.<system>.` prefixes: `exact: true` (Nix 2.8 reads it as
+ * a leading empty attribute name instead). {@link format} percent-encodes `#`, `^`, `%`, spaces,
+ * braces and non-ASCII in the attribute path, so every Installable is written in a form Nix
+ * splits the same way; an attribute name holding `"` cannot be written (make refuses it).
  *
  * The `^outputs` suffix exists since Nix 2.9 (`Capabilities.installableOutputs`); it is
  * modelled, and printed only when present.
@@ -37,6 +42,8 @@ export type OutputsSpec = typeof OutputsSpec.Type
 export const Installable = Schema.Struct({
   flakeRef: Schema.typeSchema(FlakeRef.FlakeRef),
   attrPath: Schema.optional(Schema.typeSchema(AttributePath.AttributePath)),
+  /** `#.<path>`: this path only, no `packages.<system>.` prefixes (current Nix). Needs `attrPath`. */
+  exact: Schema.optional(Schema.Literal(true)),
   outputs: Schema.optional(OutputsSpec)
 }).pipe(
   Schema.filter((i) => installableProblem(i) ?? true),
@@ -49,22 +56,46 @@ export type Installable = typeof Installable.Type
 export interface InstallableFields {
   readonly flakeRef: FlakeRef.FlakeRef
   readonly attrPath?: AttributePath.AttributePath | undefined
+  readonly exact?: boolean | undefined
   readonly outputs?: OutputsSpec | undefined
 }
 
-function installableProblem(i: InstallableFields): string | undefined {
+interface Problem {
+  readonly field: string
+  readonly message: string
+  readonly hint: string
+}
+
+function problemOf(i: InstallableFields): Problem | undefined {
   if (i.flakeRef.type === "path" && i.flakeRef.bare === true && i.flakeRef.path.includes("^")) {
-    return `bare path '${i.flakeRef.path}' contains '^', which Nix reads as the start of an outputs selection`
+    return {
+      field: "flakeRef",
+      message: `bare path '${i.flakeRef.path}' contains '^', which Nix reads as the start of an outputs selection`,
+      hint: "Use a 'path:' reference, where '^' is percent-encoded."
+    }
+  }
+  if (i.attrPath !== undefined) {
+    const printed = AttributePath.printSelectionPath(i.attrPath)
+    if (Either.isLeft(printed)) return printed.left
+  }
+  if (i.exact === true && i.attrPath === undefined) {
+    return { field: "exact", message: "'exact' needs an attribute path", hint: "Give the attribute path, or drop 'exact'." }
   }
   return undefined
 }
 
-/** Validates fields into an Installable (drops undefined fields). */
+function installableProblem(i: InstallableFields): string | undefined {
+  const p = problemOf(i)
+  return p === undefined ? undefined : `${p.field}: ${p.message}`
+}
+
+/** Validates fields into an Installable (drops undefined fields and `exact: false`). */
 export const make = (fields: InstallableFields): Either.Either<Installable, ValidationError> => {
-  const why = installableProblem(fields)
-  if (why !== undefined) return Either.left(new ValidationError({ field: "flakeRef", message: why, hint: "Use a 'path:' reference, where '^' is percent-encoded." }))
+  const p = problemOf(fields)
+  if (p !== undefined) return Either.left(new ValidationError({ field: p.field, message: p.message, hint: p.hint }))
   const value: Record<string, unknown> = { flakeRef: fields.flakeRef }
   if (fields.attrPath !== undefined) value.attrPath = fields.attrPath
+  if (fields.exact === true) value.exact = true
   if (fields.outputs !== undefined) {
     const outputs = Schema.decodeUnknownEither(OutputsSpec)(fields.outputs)
     if (Either.isLeft(outputs)) return Either.left(new ValidationError({ field: "outputs", message: `invalid outputs selection ${JSON.stringify(fields.outputs)}`, hint: "Give '*' or distinct output names such as 'out', 'dev'." }))
@@ -107,18 +138,24 @@ export const parseEither = (text: string): Either.Either<Installable, ParseError
     return Either.left(new ParseError({ kind: "Installable", input: text, position: e.position, message: `${e.message} (in installable '${text}')`, hint: e.hint }))
   }
   let attrPath: AttributePath.AttributePath | undefined
+  let exact = false
   if (hash >= 0 && hash + 1 < rest.length) {
     const raw = rest.slice(hash + 1)
-    const decoded = percentDecode(raw)
+    let decoded = percentDecode(raw)
     if (decoded === undefined) return fail(hash + 1, "the attribute path has a malformed percent-escape", "Write '%' as '%25' after '#'.")
-    const parsed = AttributePath.parseEither(decoded)
+    if (decoded.startsWith(".")) {
+      exact = true
+      decoded = decoded.slice(1)
+    }
+    const parsed = AttributePath.parseSelectionEither(decoded)
     if (Either.isLeft(parsed)) {
       const e = parsed.left
-      return Either.left(new ParseError({ kind: "Installable", input: text, position: hash + 1 + (decoded === raw ? e.position : 0), message: `${e.message} (in installable '${text}')`, hint: e.hint }))
+      const position = hash + 1 + (exact ? 1 : 0) + (decoded === raw.slice(exact ? 1 : 0) ? e.position : 0)
+      return Either.left(new ParseError({ kind: "Installable", input: text, position, message: `${e.message} (in installable '${text}')`, hint: e.hint }))
     }
     attrPath = parsed.right
   }
-  return Either.mapLeft(make({ flakeRef: flakeRef.right, attrPath, outputs }), (e) => new ParseError({ kind: "Installable", input: text, position: 0, message: `${e.message} in installable '${text}'`, hint: e.hint }))
+  return Either.mapLeft(make({ flakeRef: flakeRef.right, attrPath, exact, outputs }), (e) => new ParseError({ kind: "Installable", input: text, position: 0, message: `${e.message} in installable '${text}'`, hint: e.hint }))
 }
 
 /**
@@ -127,10 +164,13 @@ export const parseEither = (text: string): Either.Either<Installable, ParseError
  */
 export const parse = (text: string): Effect.Effect<Installable, ParseError> => parseEither(text)
 
-/** The canonical form: `FlakeRef.format`, `#` and the printed, percent-encoded path, `^outputs`. */
+/** The canonical form: `FlakeRef.format`, `#` and the command-line attribute path (percent-encoded), `^outputs`. */
 export const format = (installable: Installable): string => {
   let s = FlakeRef.format(installable.flakeRef)
-  if (installable.attrPath !== undefined) s += `#${encodeFragment(AttributePath.print(installable.attrPath))}`
+  if (installable.attrPath !== undefined) {
+    const path = Either.getOrElse(AttributePath.printSelectionPath(installable.attrPath), () => "") // valid by construction
+    s += `#${installable.exact === true ? "." : ""}${encodeFragment(path)}`
+  }
   if (installable.outputs !== undefined) s += `^${installable.outputs === "*" ? "*" : installable.outputs.join(",")}`
   return s
 }

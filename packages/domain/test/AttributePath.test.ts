@@ -105,6 +105,43 @@ describe("AttributePath", () => {
     expect(Either.isLeft(Schema.decodeUnknownEither(AttributePath.AttributePathFromString)("a."))).toBe(true)
   })
 
+  describe("the command-line selection path (Nix's parseAttrPath)", () => {
+    const sel = (text: string) => [...Either.getOrThrowWith(AttributePath.parseSelectionEither(text), (e) => new Error(e.message))]
+    it("reads as Nix does: quotes group, no escapes, an empty last segment is dropped", () => {
+      expect(sel('packages.x86_64-linux."foo.bar"')).toStrictEqual(["packages", "x86_64-linux", "foo.bar"])
+      expect(sel('a"b"c')).toStrictEqual(["abc"])
+      expect(sel('"\\${x}"')).toStrictEqual(["\\${x}"])
+      expect(sel("a..b")).toStrictEqual(["a", "", "b"])
+      expect(sel("a.")).toStrictEqual(["a"])
+      expect(sel("a..")).toStrictEqual(["a", ""])
+      expect(sel(".a")).toStrictEqual(["", "a"])
+      expect(sel("if.a b")).toStrictEqual(["if", "a b"])
+      expect(Either.getOrThrow(Either.flip(AttributePath.parseSelectionEither('a."b')))).toMatchObject({ position: 2, message: "missing closing quote in attribute path 'a.\"b'" })
+      expect(Either.getOrThrow(Either.flip(AttributePath.parseSelectionEither('""')))).toMatchObject({ message: "the attribute path names no attribute in attribute path '\"\"'" })
+    })
+
+    it("prints with quotes only around names that need them, never escapes", () => {
+      const show = (segments: ReadonlyArray<string>) => Either.getOrThrow(AttributePath.printSelectionPath(AttributePath.unsafeMake(segments)))
+      expect(show(["packages", "x86_64-linux", "hello"])).toBe("packages.x86_64-linux.hello")
+      expect(show(["x", "foo.bar", "${y}", "if", "7zip"])).toBe('x."foo.bar"."${y}".if.7zip')
+      expect(show(["a", ""])).toBe('a."".""')
+      expect(show([""])).toBe('"".""')
+      expect(Either.isLeft(AttributePath.printSelectionPath(AttributePath.unsafeMake(['a"b'])))).toBe(true)
+      expect(AttributePath.isSelectable(AttributePath.unsafeMake(['a"b']))).toBe(false)
+    })
+
+    it("parseSelection(printSelection(p)) equals p for every selectable path", () => {
+      const segmentArb = fc.oneof(fc.string({ unit: "grapheme", maxLength: 6 }), fc.string({ unit: fc.constantFrom(..."a.\\${} #"), maxLength: 6 })).filter((s) => !s.includes('"') && !s.includes("\u0000"))
+      fc.assert(
+        fc.property(fc.array(segmentArb, { minLength: 1, maxLength: 5 }).map(AttributePath.unsafeMake), (p) => {
+          const text = Either.getOrThrow(AttributePath.printSelectionPath(p))
+          expect(sel(text)).toStrictEqual([...p])
+        }),
+        { numRuns: 3000 }
+      )
+    })
+  })
+
   describe("properties", () => {
     /** Any Unicode text (whole code points) without NUL, biased towards the characters that matter. */
     const segmentArb = fc.oneof(

@@ -9,11 +9,12 @@ const errorOf = (text: string) => Either.getOrThrowWith(Either.flip(Installable.
 const plain = (i: Installable.Installable) => ({
   flakeRef: FlakeRef.format(i.flakeRef),
   attrPath: i.attrPath === undefined ? undefined : [...i.attrPath],
-  outputs: i.outputs
+  outputs: i.outputs,
+  ...(i.exact === true ? { exact: true } : {})
 })
 
 /** [input, flakeRef (canonical), attrPath segments, outputs, canonical installable] */
-const examples: ReadonlyArray<readonly [string, string, ReadonlyArray<string> | undefined, Installable.OutputsSpec | undefined, string]> = [
+const examples: ReadonlyArray<readonly [string, string, ReadonlyArray<string> | undefined, "*" | ReadonlyArray<string> | undefined, string]> = [
   ["nixpkgs#hello", "flake:nixpkgs", ["hello"], undefined, "flake:nixpkgs#hello"],
   [".#default", ".", ["default"], undefined, ".#default"],
   [".", ".", undefined, undefined, "."],
@@ -35,13 +36,24 @@ const examples: ReadonlyArray<readonly [string, string, ReadonlyArray<string> | 
   ['.#x."a%5Eb"^out', ".", ["x", "a^b"], ["out"], '.#x."a%5Eb"^out'],
   ['.#x."a%23b"', ".", ["x", "a#b"], undefined, '.#x."a%23b"'],
   ['.#"é"', ".", ["é"], undefined, '.#"%C3%A9"'],
-  ["path:/tmp/a%20b#x", "path:/tmp/a%20b", ["x"], undefined, "path:/tmp/a%20b#x"]
+  ["path:/tmp/a%20b#x", "path:/tmp/a%20b", ["x"], undefined, "path:/tmp/a%20b#x"],
+  // the command-line syntax of attribute paths (Nix's parseAttrPath): quotes group, no escapes
+  ["github:o/r#a#b", "github:o/r", ["a#b"], undefined, 'github:o/r#"a%23b"'],
+  ["nixpkgs#a..b", "flake:nixpkgs", ["a", "", "b"], undefined, 'flake:nixpkgs#a."".b'],
+  ['nixpkgs#a"b"c', "flake:nixpkgs", ["abc"], undefined, "flake:nixpkgs#abc"],
+  ['nixpkgs#x."\\${y}"', "flake:nixpkgs", ["x", "\\${y}"], undefined, 'flake:nixpkgs#x."%5C$%7By%7D"'],
+  ["nixpkgs#a.", "flake:nixpkgs", ["a"], undefined, "flake:nixpkgs#a"],
+  ["nixpkgs#a..", "flake:nixpkgs", ["a", ""], undefined, 'flake:nixpkgs#a."".""'],
+  ['nixpkgs#"".a', "flake:nixpkgs", ["", "a"], undefined, 'flake:nixpkgs#"".a'],
+  ["nixpkgs#if.or", "flake:nixpkgs", ["if", "or"], undefined, "flake:nixpkgs#if.or"]
 ]
 
 /** [input, kind-of-message, position, hint pattern] */
 const errors: ReadonlyArray<readonly [string, string, number, RegExp]> = [
   ["#hello", "the flake reference is empty in flake reference '' (in installable '#hello')", 0, /such as 'nixpkgs'/],
-  ["nixpkgs#a..b", "an attribute name is empty in attribute path 'a..b' (in installable 'nixpkgs#a..b')", 10, /'""'/],
+  ['nixpkgs#a."b', "missing closing quote in attribute path 'a.\"b' (in installable 'nixpkgs#a.\"b')", 10, /End the quoted name/],
+  ['nixpkgs#""', "the attribute path names no attribute in attribute path '\"\"' (in installable 'nixpkgs#\"\"')", 8, /separated by/],
+  ["nixpkgs#.", "the attribute path names no attribute in attribute path '' (in installable 'nixpkgs#.')", 9, /separated by/],
   ["-x#a", "'-x' starts with '-', which a command line would read as an option in flake reference '-x' (in installable '-x#a')", 0, /never starts with '-'/],
   ["github:o#a", "a GitHub reference needs an owner and a repository in flake reference 'github:o' (in installable 'github:o#a')", 7, /owner\/repo/],
   ["nixpkgs#hello^", "an output name is empty in installable 'nixpkgs#hello^'", 14, /'\^out,dev'/],
@@ -49,7 +61,6 @@ const errors: ReadonlyArray<readonly [string, string, number, RegExp]> = [
   ["nixpkgs#hello^.out", "'.out' is not a valid output name in installable 'nixpkgs#hello^.out'", 14, /output names/],
   ["nixpkgs#hello^out,out", "an output is named twice in installable 'nixpkgs#hello^out,out'", 14, /once/],
   ["nixpkgs#a%zz", "the attribute path has a malformed percent-escape in installable 'nixpkgs#a%zz'", 8, /%25/],
-  ["github:o/r#a#b", "expected '.' after the attribute name, found '#' in attribute path 'a#b' (in installable 'github:o/r#a#b')", 12, /Separate/]
 ]
 
 describe("Installable", () => {
@@ -84,6 +95,22 @@ describe("Installable", () => {
       expect(Schema.encodeSync(Installable.InstallableFromString)(decoded)).toBe("github:o/r/main#x^out")
     }))
 
+  it("reads '#.path' as an exact attribute path (no packages.<system>. prefixes)", () => {
+    const i = parsed(".#.packages.x86_64-linux.hello")
+    expect(plain(i)).toStrictEqual({ flakeRef: ".", attrPath: ["packages", "x86_64-linux", "hello"], outputs: undefined, exact: true })
+    expect(Installable.format(i)).toBe(".#.packages.x86_64-linux.hello")
+    expect(Either.getOrThrow(Either.flip(Installable.make({ flakeRef: i.flakeRef, exact: true })))).toMatchObject({ field: "exact" })
+  })
+
+  it("make refuses attribute names the command line cannot name", () => {
+    const flakeRef = FlakeRef.unsafeMake({ type: "indirect", id: "nixpkgs" })
+    expect(Either.getOrThrow(Either.flip(Installable.make({ flakeRef, attrPath: AttributePath.unsafeMake(["a", 'b"c']) })))).toMatchObject({
+      _tag: "ValidationError",
+      field: "attrPath[1]",
+      message: 'attribute name "b\\"c" contains \'"\', which Nix\'s command line cannot name'
+    })
+  })
+
   it("make refuses a bare path holding '^' (Nix would split the outputs there)", () => {
     const flakeRef = FlakeRef.unsafeMake({ type: "path", path: "./a^b", bare: true })
     expect(Either.getOrThrow(Either.flip(Installable.make({ flakeRef })))).toMatchObject({ _tag: "ValidationError", field: "flakeRef" })
@@ -103,15 +130,18 @@ describe("Installable", () => {
       "git+https://x.org/y?ref=main&token=a%26b",
       "https://x.org/y.tar.gz?a=%23"
     ).map((t) => Either.getOrThrow(FlakeRef.parseEither(t)))
-    const segmentArb = fc.oneof(fc.string({ unit: "grapheme", maxLength: 6 }), fc.string({ unit: fc.constantFrom(..."a.#^%\"\\ ${}?&="), maxLength: 6 })).filter((s) => !s.includes("\u0000"))
+    const segmentArb = fc
+      .oneof(fc.string({ unit: "grapheme", maxLength: 6 }), fc.string({ unit: fc.constantFrom(..."a.#^%\\ ${}?&="), maxLength: 6 }))
+      .filter((s) => !s.includes("\u0000") && !s.includes('"'))
     const attrArb = fc.option(fc.array(segmentArb, { minLength: 1, maxLength: 4 }).map(AttributePath.unsafeMake), { nil: undefined })
+    const exactArb = fc.boolean()
     const outputsArb = fc.option(
       fc.oneof(fc.constant("*" as const), fc.uniqueArray(fc.constantFrom("out", "dev", "lib", "man", "debug", "a+b", "x=y?"), { minLength: 1, maxLength: 3 })),
       { nil: undefined }
     )
     fc.assert(
-      fc.property(refArb, attrArb, outputsArb, (flakeRef, attrPath, outputs) => {
-        const v = Either.getOrThrow(Installable.make({ flakeRef, attrPath, outputs: outputs as Installable.OutputsSpec | undefined }))
+      fc.property(refArb, attrArb, exactArb, outputsArb, (flakeRef, attrPath, exact, outputs) => {
+        const v = Either.getOrThrow(Installable.make({ flakeRef, attrPath, exact: exact && attrPath !== undefined, outputs: outputs as Installable.OutputsSpec | undefined }))
         const text = Installable.format(v)
         const back = parsed(text)
         expect(back).toStrictEqual(v)
