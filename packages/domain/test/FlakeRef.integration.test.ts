@@ -11,6 +11,8 @@
  *   `original`; so `nix flake metadata` succeeding proves Nix parses our format to our attributes.
  * - Installables: `nix eval` of `path:<dir>#x.<printed, encoded attribute path>` returns the
  *   value stored under the awkward attribute name.
+ * - AttributePath.print: selecting `s.<print([name])>` in a Nix expression finds every name
+ *   (arbitrary Unicode, quotes, backslashes, `${`, keywords, control characters).
  *
  * Nix 2.8 (the Nix these machines install) reads some references differently from current Nix;
  * those are left out here and listed in FlakeRef.ts: `dir` on `path:` and URL-based types,
@@ -25,6 +27,7 @@ import { spawnSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as fc from "fast-check"
 import { afterAll } from "vitest"
 import { AttributePath, FlakeRef, Installable } from "../src/index.js"
 
@@ -155,5 +158,20 @@ describe.skipIf(!hasNix)("FlakeRef against the real nix", () => {
       expect({ name, text, stderr: out.stderr, stdout: out.stdout.trim() }).toStrictEqual({ name, text, stderr: "", stdout: String(value) })
     }
   })
-})
 
+  it("Nix expressions select exactly the attribute named by AttributePath.print", () => {
+    const names = [
+      ...["", "a", "if", "or", "in", "${x}", "$${", "$", "a\"b", "back\\slash", "tab\tx", "nl\nx", "cr\rx", "é", "😀", "x-y'", "7zip", "a.b", "\u0001"],
+      ...fc.sample(fc.string({ unit: "grapheme", maxLength: 8 }), { seed: 42, numRuns: 150 }),
+      ...fc.sample(fc.string({ unit: fc.constantFrom(..."a\"\\${}.'\n -"), maxLength: 8 }), { seed: 7, numRuns: 150 })
+    ]
+    const unique = [...new Set(names)].filter((n) => !n.includes("\u0000"))
+    const file = join(root, "names.json")
+    writeFileSync(file, JSON.stringify(Object.fromEntries(unique.map((n, i) => [n, i]))))
+    const selects = unique.map((n) => `s.${AttributePath.print(AttributePath.unsafeMake([n]))}`)
+    const expr = `let s = builtins.fromJSON (builtins.readFile ${file}); in [ ${selects.join(" ")} ]`
+    const out = nix(["eval", "--impure", "--json", "--expr", expr])
+    expect(out.stderr).toBe("")
+    expect(JSON.parse(out.stdout)).toStrictEqual(unique.map((_, i) => i))
+  })
+})
