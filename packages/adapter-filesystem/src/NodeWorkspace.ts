@@ -46,7 +46,8 @@ export const make = (options: Options): Effect.Effect<Workspace.WorkspaceService
         const write = Effect.scoped(
           Effect.gen(function*() {
             const file = yield* fs.open(temporary, { flag: "wx" })
-            yield* file.writeAll(new TextEncoder().encode(content))
+            // (writeAll fails on an empty buffer: "write returned 0 bytes written")
+            if (content.length > 0) yield* file.writeAll(new TextEncoder().encode(content))
             if (mode !== undefined) yield* fs.chmod(temporary, mode)
             yield* file.sync
           })
