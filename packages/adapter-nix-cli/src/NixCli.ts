@@ -1,15 +1,23 @@
 /**
- * The `Nix` port over the real `nix` programs. `layer` uses `nix` from PATH with the default
- * settings; `layerWith` chooses the directory of the Nix programs, the default timeout, the
- * SIGTERM-to-SIGKILL grace period and how many Nix processes may run at once.
+ * The `Nix` port over the real `nix` programs (Nix 2.8 to 2.3x and Lix): flags and JSON parsers
+ * chosen from the capabilities of the installed version, no shell, a timeout on every call and
+ * the process group killed on timeout or interruption. `layer` uses `nix` from PATH with the
+ * default settings; `layerWith` chooses the directory of the Nix programs, the default timeout,
+ * the SIGTERM-to-SIGKILL grace period, how many Nix processes may run at once and extra
+ * environment (e.g. `NIX_CONFIG`).
  */
 import { Nix } from "@cim-nix/application"
 import { CommandError, NixVersion } from "@cim-nix/domain"
 import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Duration, Effect, Layer, Option, Ref } from "effect"
+import * as Build from "./internal/build.js"
 import * as Evaluate from "./internal/evaluate.js"
+import * as Flake from "./internal/flake.js"
+import * as Profile from "./internal/profile.js"
 import * as Runner from "./internal/runner.js"
+import * as Search from "./internal/search.js"
+import * as Store from "./internal/store.js"
 
 /** Settings of the adapter; every field is optional. */
 export interface Config {
@@ -64,7 +72,26 @@ const make = (runner: Runner.Runner) =>
     return Nix.Nix.of({
       info,
       eval: Evaluate.evaluate(runner),
-      instantiateEval: Evaluate.instantiateEval(runner)
+      instantiateEval: Evaluate.instantiateEval(runner),
+      evalAttributes: Evaluate.evaluateAttributes(runner),
+      build: Build.build(runner, info),
+      buildWithProgress: Build.buildWithProgress(runner, info),
+      initFlake: Flake.init(runner),
+      newFlake: Flake.create(runner),
+      lockFlake: Flake.lock(runner),
+      updateFlake: Flake.update(runner, info),
+      checkFlake: Flake.check(runner),
+      flakeMetadata: Flake.metadata(runner),
+      showFlake: Flake.show(runner),
+      pathInfo: Store.pathInfo(runner, info),
+      showDerivation: Store.showDerivation(runner, info),
+      collectGarbage: Store.collectGarbage(runner, info),
+      listGenerations: Profile.list(runner, info),
+      setProfile: Profile.set(runner, info),
+      switchGeneration: Profile.switchTo(runner, info),
+      rollback: Profile.rollback(runner, info),
+      deleteGenerations: Profile.remove(runner, info),
+      search: Search.search(runner)
     })
   })
 

@@ -125,7 +125,11 @@ const summaryOf = (text: string): string => {
 
 /** Classifies a failure from Nix's stderr. */
 export const diagnose = (stderr: string): Diagnosis => {
+  // Warnings (e.g. an unreachable binary cache) are not why a command failed.
   const text = stripAnsi(stderr)
+    .split("\n")
+    .filter((line) => !/^\s*warning:/.test(line))
+    .join("\n")
   const summary = summaryOf(text)
   for (const rule of rules) {
     const m = rule.pattern.exec(text)

@@ -2,16 +2,15 @@
  * Decoding Nix's `--json` output: JSON text to a value, then through a Schema, with failures as
  * domain `ParseError`s that quote what Nix printed.
  */
-import type { Nix } from "@cim-nix/application"
 import { ParseError } from "@cim-nix/domain"
 import { Effect, ParseResult, Schema } from "effect"
 
 const excerpt = (text: string): string => (text.length > 2000 ? `${text.slice(0, 2000)}…` : text)
 
 /** Parses JSON text printed by `what` (e.g. "nix eval --json"). */
-export const parseJson = (what: string, text: string): Effect.Effect<Nix.Json, ParseError> =>
+export const parseJson = (what: string, text: string): Effect.Effect<unknown, ParseError> =>
   Effect.try({
-    try: () => JSON.parse(text) as Nix.Json,
+    try: () => JSON.parse(text) as unknown,
     catch: (e) =>
       new ParseError({
         kind: "NixJson",

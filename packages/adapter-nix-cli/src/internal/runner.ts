@@ -34,11 +34,13 @@ export interface Invocation {
   readonly program: Program
   readonly args: ReadonlyArray<string>
   readonly cwd?: string | undefined
+  /** Added to the environment of this call only. */
+  readonly env?: Readonly<Record<string, string>> | undefined
   readonly timeout?: Duration.DurationInput | undefined
   /** Called with each line of stderr as it arrives (e.g. `--log-format internal-json` records). */
   readonly onStderrLine?: ((line: string) => Effect.Effect<void>) | undefined
-  /** The text to show as the stderr tail of errors; defaults to the last lines of stderr. */
-  readonly describeStderr?: ((stderr: string) => string) | undefined
+  /** Turns stderr into the text Nix would print to a terminal (for `--log-format internal-json`). */
+  readonly plainStderr?: ((stderr: string) => string) | undefined
 }
 
 /** A process that ran to the end, whatever its exit code. */
@@ -83,6 +85,9 @@ const findBinDir = (settings: Settings): string | undefined => {
  */
 const wallClock = Clock.make()
 
+const plain = (invocation: Invocation, stderr: string): string =>
+  invocation.plainStderr === undefined ? stderr : invocation.plainStderr(stderr)
+
 const fullArgs = (invocation: Invocation): ReadonlyArray<string> =>
   invocation.program === "nix" ? [...experimentalFeatures, ...invocation.args] : invocation.args
 
@@ -119,11 +124,11 @@ export const make = (settings: Settings) =>
         const started = yield* Clock.currentTimeMillis
         const elapsed = Effect.map(Clock.currentTimeMillis, (now) => now - started)
         const stderrLines: Array<string> = []
-        const describe = (stderr: string) => (invocation.describeStderr ?? tail)(stderr)
+        const describe = (stderr: string) => tail(plain(invocation, stderr))
 
         let cmd = Command.make(binary, ...args).pipe(
           Command.stdin(Stream.empty),
-          Command.env(settings.env)
+          Command.env({ ...settings.env, ...invocation.env })
         )
         if (invocation.cwd !== undefined) cmd = Command.workingDirectory(cmd, invocation.cwd)
 
@@ -197,13 +202,14 @@ export const make = (settings: Settings) =>
     const exec = (invocation: Invocation): Effect.Effect<Completed, CommandError> =>
       Effect.flatMap(run(invocation), (done) => {
         if (done.exitCode === 0) return Effect.succeed(done)
-        const diagnosis = diagnose(done.stderr)
+        const text = plain(invocation, done.stderr)
+        const diagnosis = diagnose(text)
         return Effect.fail(
           new CommandError({
             command: done.command,
             exitCode: done.exitCode,
             durationMs: done.durationMs,
-            stderrTail: (invocation.describeStderr ?? tail)(done.stderr),
+            stderrTail: tail(text),
             message: `${invocation.program} failed (exit code ${done.exitCode})${diagnosis.summary === "" ? "" : `: ${diagnosis.summary}`}`,
             hint: diagnosis.hint,
             transient: diagnosis.transient
