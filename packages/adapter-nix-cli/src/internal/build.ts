@@ -4,8 +4,8 @@
  * installable (derivation, outputs, and when its derivation was built).
  */
 import type { Nix } from "@cim-nix/application"
-import type { CommandError, ParseError } from "@cim-nix/domain"
-import { BuildError, StorePath, ValidationError } from "@cim-nix/domain"
+import type { CommandError } from "@cim-nix/domain"
+import { BuildError, ParseError, StorePath, ValidationError } from "@cim-nix/domain"
 import { Chunk, Clock, Effect, Option, Schema, Stream } from "effect"
 import * as Path from "node:path"
 import * as BuildLog from "./buildLog.js"
@@ -42,6 +42,27 @@ const validate = (installables: ReadonlyArray<Nix.BuildResult["installable"]>, i
   }
   return Effect.void
 }
+
+/**
+ * The derivation of each installable, when there are several: `nix build --json` lists its
+ * results in an order of its own (Nix 2.8 sorts them), so each installable's `drvPath` is asked
+ * for (one `nix eval` each, in parallel with nothing else to wait for). None for one installable.
+ */
+const drvPathsOf = (runner: Runner, installables: ReadonlyArray<Nix.BuildResult["installable"]>, options: Nix.BuildOptions) =>
+  installables.length < 2
+    ? Effect.succeed(undefined)
+    : Effect.forEach(
+        installables,
+        (installable) =>
+          runner
+            .exec({
+              program: "nix",
+              args: ["eval", "--raw", "--apply", "d: d.drvPath", "--", Cli.installable(installable)],
+              timeout: options.timeout
+            })
+            .pipe(Effect.map((done) => done.stdout.trim())),
+        { concurrency: "unbounded" }
+      )
 
 /** The build as a stream of progress events ending with `Built`. */
 export const buildWithProgress =
@@ -95,17 +116,28 @@ export const buildWithProgress =
           })
         }
         const built = yield* decode("nix build --json", BuildJson)(done.stdout)
-        const results = installables.map((installable, i): Nix.BuildResult => {
-          const entry = built[i]!
+        const drvPaths = yield* drvPathsOf(runner, installables, options)
+        const byDrv = new Map(built.map((entry) => [StorePath.format(entry.drvPath), entry]))
+        const results = yield* Effect.forEach(installables, (installable, i) => {
+          const entry = drvPaths === undefined ? built[i] : byDrv.get(drvPaths[i]!)
+          if (entry === undefined) {
+            return new ParseError({
+              kind: "NixJson",
+              input: done.stdout,
+              position: 0,
+              message: `nix build --json has no result for '${Cli.installable(installable)}'`,
+              hint: "This Nix version may report builds differently: report it with `nix --version`."
+            })
+          }
           const activity = builds.get(StorePath.format(entry.drvPath))
-          return {
+          return Effect.succeed({
             installable,
             drvPath: entry.drvPath,
             outputs: new Map(Object.entries(entry.outputs)),
             startedAt: activity?.startedAt ?? startedAt,
             stoppedAt: activity?.stoppedAt ?? stoppedAt,
             built: activity !== undefined
-          }
+          } satisfies Nix.BuildResult)
         })
         yield* Effect.promise(() => emit.single({ _tag: "Built", results }))
         yield* Effect.promise(() => emit.end())
