@@ -1,20 +1,299 @@
 /**
- * The `EventStore` port on postgres. A stub made by `nx g @cim-nix/tools:adapter`:
- * it compiles, and building `layer` dies with a message saying it is not implemented, so the
- * contract test in test/PostgresEventStore.test.ts fails until the port's operations are written.
+ * The `EventStore` port on PostgreSQL, through `@effect/sql-pg`: one `events` table in a schema
+ * of its own (default `cim_nix`, created with its tables when missing), a unique
+ * (aggregate, version) and a unique `event_id` backing the version and idempotency rules, and
+ * global positions drawn from a sequence.
+ *
+ * An append is one transaction that first takes the table's EXCLUSIVE lock (plain reads go on),
+ * so appends from every connection and process are serialized: it reads the stream's version
+ * and the events that already carry the call's ids, checks, reserves positions from the
+ * sequence and inserts all events in one statement. Because the lock is held until commit,
+ * positions become visible in order, which subscriptions rely on. A commit notifies the
+ * schema's channel (`pg_notify`); each store listens to it and polls every `pollInterval` in
+ * case a notification is missed.
  */
-import { Effect, Layer } from "effect"
+import type { SqlError } from "@effect/sql/SqlError"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import { DateTime, Duration, Effect, Either, Layer, Option, Redacted, Schedule, Schema, Scope, Stream, SubscriptionRef } from "effect"
 import { EventStore } from "@cim-nix/application"
+import { EventEnvelope } from "@cim-nix/domain"
 
-/** How to reach postgres: rename and extend as the implementation needs. */
+/** Where the store lives and how it watches for new events. */
 export interface Config {
-  /** Where postgres is, e.g. a URL or a path. */
+  /** A libpq URL, `postgres://user:password@host:port/database` (or `postgresql://`). */
   readonly url: string
+  /** The schema holding the store's tables, created when missing (default `cim_nix`): lower case, digits, `_`. */
+  readonly schema?: string | undefined
+  /** How often a subscription looks for new events when no notification came (default 1 second). */
+  readonly pollInterval?: Duration.DurationInput | undefined
+  /** The most connections the store opens, besides the one that listens (default 10). */
+  readonly maxConnections?: number | undefined
 }
 
-/** The `EventStore` port on postgres, for the lifetime of the layer. */
-export const layer = (config: Config): Layer.Layer<EventStore.EventStore> =>
-  Layer.effect(
-    EventStore.EventStore,
-    Effect.dieMessage(`@cim-nix/adapter-event-store-postgres: PostgresEventStore.layer is not implemented yet (asked for ${config.url}); write it in packages/adapter-event-store-postgres/src/PostgresEventStore.ts`)
+/** The schema used when the config names none. */
+export const defaultSchema = "cim_nix"
+
+/** The URL without its password, as errors name the store. */
+export const redact = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    parsed.password = ""
+    return parsed.toString()
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, "//…@")
+  }
+}
+
+/** SQLSTATE classes (and Node socket errors) after which a retry may succeed. */
+const transientCode = /^(08|40|53|57P0|55P03|ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)/
+
+const hintFor = (store: string, code: string | undefined, transient: boolean) =>
+  transient
+    ? `PostgreSQL at ${store} is unreachable, restarting or busy: retry, and check that it runs (pg_isready).`
+    : code?.startsWith("28")
+    ? "Authentication failed: check the user and password in the URL and the server's pg_hba.conf."
+    : code === "3D000"
+    ? "The database does not exist: create it (createdb <name>) or fix the URL."
+    : "Check that the URL's user may create and use the store's schema and tables, and that no other program changed them."
+
+/** A failed statement as the port's error: transient when the connection or a lock is at fault. */
+const unavailable = (store: string, operation: string) => (error: SqlError) => {
+  const cause = error.cause as { readonly code?: unknown; readonly message?: unknown } | undefined
+  const code = typeof cause?.code === "string" ? cause.code : undefined
+  const transient = code !== undefined && transientCode.test(code)
+  return new EventStore.StoreUnavailable({
+    store,
+    operation,
+    message: `${operation} on ${store} failed${code === undefined ? "" : ` (${code})`}: ${String(cause?.message ?? error.message)}`,
+    hint: hintFor(store, code, transient),
+    transient
+  })
+}
+
+/** The schema's objects, one migration per entry; `schema_version` holds how many are applied. */
+const migrations = (schema: string): ReadonlyArray<ReadonlyArray<string>> => [
+  [
+    `CREATE SEQUENCE ${schema}.event_positions AS bigint MINVALUE 1`,
+    `CREATE TABLE ${schema}.events (
+      position bigint PRIMARY KEY,
+      event_id uuid NOT NULL UNIQUE,
+      aggregate_type text NOT NULL,
+      aggregate_id text NOT NULL,
+      version integer NOT NULL CHECK (version > 0),
+      type text NOT NULL,
+      occurred_at timestamptz NOT NULL,
+      correlation_id text NOT NULL,
+      causation_id text NOT NULL,
+      schema_version integer NOT NULL,
+      payload json NOT NULL,
+      UNIQUE (aggregate_type, aggregate_id, version)
+    )`
+  ]
+]
+
+/** Columns read as the envelope's fields, so that a row decodes as it is. */
+const envelopeColumns = `event_id AS "eventId", type, aggregate_type AS "aggregateType", aggregate_id AS "aggregateId",
+  to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "occurredAt",
+  correlation_id AS "correlationId", causation_id AS "causationId", schema_version AS "schemaVersion", payload,
+  version, position::float8 AS position`
+
+const decodeEnvelope = Schema.decodeUnknownEither(EventEnvelope.EventEnvelope)
+
+const toEnvelopes = (store: string, rows: ReadonlyArray<Record<string, unknown>>) =>
+  Effect.forEach(rows, (row) =>
+    Either.mapLeft(decodeEnvelope(row), (error) =>
+      new EventStore.CorruptEvent({
+        store,
+        position: Number(row["position"]),
+        eventId: String(row["eventId"]),
+        reason: error.message,
+        message: `the event at position ${row["position"]} (${row["eventId"]}) in ${store} does not decode: ${error.message}`,
+        hint: "The row was changed outside cim-nix or by an incompatible version: restore it from a backup, or repair the row."
+      })))
+
+/** Creates the schema's objects that are missing; refuses a schema written by a newer version. */
+const migrate = (sql: PgClient.PgClient, store: string, schema: string) => {
+  const steps = migrations(schema)
+  return sql.withTransaction(Effect.gen(function* () {
+    yield* sql.unsafe("SELECT pg_advisory_xact_lock(hashtext($1))", [`cim-nix migrate ${schema}`])
+    yield* sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
+    yield* sql.unsafe(`CREATE TABLE IF NOT EXISTS ${schema}.schema_version (applied integer NOT NULL)`)
+    const [row] = yield* sql.unsafe<{ applied: number }>(`SELECT applied FROM ${schema}.schema_version`)
+    const applied = row?.applied ?? 0
+    if (applied > steps.length) {
+      return yield* new EventStore.StoreUnavailable({
+        store,
+        operation: "migrate",
+        message: `the schema ${schema} of ${store} is at version ${applied}; this cim-nix knows up to ${steps.length}`,
+        hint: "It was written by a newer cim-nix: upgrade cim-nix, or use another schema or database.",
+        transient: false
+      })
+    }
+    for (const statement of steps.slice(applied).flat()) yield* sql.unsafe(statement)
+    if (row === undefined) yield* sql.unsafe(`INSERT INTO ${schema}.schema_version VALUES ($1)`, [steps.length])
+    else if (applied < steps.length) yield* sql.unsafe(`UPDATE ${schema}.schema_version SET applied = $1`, [steps.length])
+  }))
+}
+
+/** Builds the store on the `PgClient` in context, migrating its schema; listens until the scope closes. */
+export const make = (
+  options: { readonly store: string; readonly schema?: string | undefined; readonly pollInterval?: Duration.DurationInput | undefined }
+): Effect.Effect<EventStore.Service, EventStore.StoreUnavailable, PgClient.PgClient | Scope.Scope> =>
+  Effect.gen(function* () {
+    const sql = yield* PgClient.PgClient
+    const { store } = options
+    const schema = options.schema ?? defaultSchema
+    if (!/^[a-z_][a-z0-9_]{0,47}$/.test(schema)) {
+      return yield* new EventStore.StoreUnavailable({
+        store,
+        operation: "open",
+        message: `the schema name ${JSON.stringify(schema)} is not a lower-case identifier of at most 48 characters`,
+        hint: "Name the schema with lower-case letters, digits and `_` only.",
+        transient: false
+      })
+    }
+    yield* Effect.catchTag(migrate(sql, store, schema), "SqlError", (e) => Effect.fail(unavailable(store, "migrate")(e)))
+    const table = `${schema}.events`
+    const channel = `${schema}.events`
+    const pollInterval = options.pollInterval ?? "1 second"
+    const latest = yield* SubscriptionRef.make(0)
+    const raise = (position: number) => SubscriptionRef.update(latest, (current) => Math.max(current, position))
+
+    yield* sql.listen(channel).pipe(
+      Stream.runForEach((payload) => Number.isSafeInteger(Number(payload)) ? raise(Number(payload)) : Effect.void),
+      Effect.retry(Schedule.spaced("1 second")),
+      Effect.forkScoped
+    )
+
+    const query = <A extends object>(operation: string, statement: string, params?: ReadonlyArray<unknown>) =>
+      Effect.mapError(sql.unsafe<A>(statement, params), unavailable(store, operation))
+
+    const read = (operation: string, statement: string, params: ReadonlyArray<unknown>) =>
+      Effect.flatMap(query<Record<string, unknown>>(operation, statement, params), (rows) => toEnvelopes(store, rows))
+
+    /** The stream's version and whether any of `eventIds` is stored, in one round trip. */
+    const head = (stream: EventStore.StreamId, eventIds: ReadonlyArray<string>) =>
+      Effect.map(
+        query<{ version: number; reused: boolean }>(
+          "append",
+          `SELECT (SELECT coalesce(max(version), 0) FROM ${table} WHERE aggregate_type = $1 AND aggregate_id = $2) AS version,
+            EXISTS (SELECT FROM ${table} WHERE event_id = ANY($3::uuid[])) AS reused`,
+          [stream.aggregateType, stream.aggregateId, eventIds]
+        ),
+        (rows) => rows[0]!
+      )
+
+    const storedWithIds = (events: ReadonlyArray<EventEnvelope.NewEvent>) =>
+      read("append", `SELECT ${envelopeColumns} FROM ${table} WHERE event_id = ANY($1::uuid[])`, [
+        events.map((e) => e.eventId)
+      ]).pipe(Effect.catchTag("CorruptEvent", (e) =>
+        Effect.fail(new EventStore.StoreUnavailable({ store, operation: "append", message: e.message, hint: e.hint, transient: false }))))
+
+    /**
+     * Reserves `n` positions at once (contiguous: every append holds the table lock), inserts
+     * the events at them and notifies the channel at commit; returns the last position.
+     */
+    const insertSql = `WITH reserved AS (
+        SELECT setval('${schema}.event_positions', nextval('${schema}.event_positions') + $1 - 1) AS last
+      ), inserted AS (
+        INSERT INTO ${table} (position, event_id, aggregate_type, aggregate_id, version, type, occurred_at,
+          correlation_id, causation_id, schema_version, payload)
+        SELECT r.last - $1 + e.n, e.event_id, $2, $3, $4 + e.n, e.type, e.occurred_at,
+          e.correlation_id, e.causation_id, e.schema_version, e.payload
+        FROM reserved r,
+          unnest($5::uuid[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::integer[], $11::json[])
+            WITH ORDINALITY AS e(event_id, type, occurred_at, correlation_id, causation_id, schema_version, payload, n)
+      )
+      SELECT last::float8 AS last, pg_notify($12, last::text) FROM reserved`
+
+    const insert = (stream: EventStore.StreamId, version: number, events: ReadonlyArray<EventEnvelope.NewEvent>) =>
+      Effect.map(
+        query<{ last: number }>("append", insertSql, [
+          events.length,
+          stream.aggregateType,
+          stream.aggregateId,
+          version,
+          events.map((e) => e.eventId),
+          events.map((e) => e.type),
+          events.map((e) => DateTime.formatIso(e.occurredAt)),
+          events.map((e) => e.correlationId),
+          events.map((e) => e.causationId),
+          events.map((e) => e.schemaVersion),
+          events.map((e) => JSON.stringify(e.payload ?? null)),
+          channel
+        ]),
+        (rows) => rows[0]!.last
+      )
+
+    const appendLocked = (
+      stream: EventStore.StreamId,
+      events: ReadonlyArray<EventEnvelope.NewEvent>,
+      expectedVersion: EventStore.ExpectedVersion
+    ) =>
+      Effect.gen(function* () {
+        yield* query("append", `LOCK TABLE ${table} IN EXCLUSIVE MODE`)
+        const { reused, version } = yield* head(stream, events.map((e) => e.eventId))
+        if (reused) {
+          const retry = yield* EventStore.matchReappend(stream, events, yield* storedWithIds(events))
+          if (Option.isSome(retry)) return retry.value
+        }
+        yield* EventStore.checkExpectedVersion(stream, expectedVersion, version)
+        const last = yield* insert(stream, version, events)
+        const first = last - events.length + 1
+        return events.map((e, i): EventEnvelope.EventEnvelope => ({ ...e, version: version + i + 1, position: first + i }))
+      })
+
+    const append: EventStore.Service["append"] = (stream, events, expectedVersion) =>
+      events.length === 0
+        ? Effect.flatMap(head(stream, []), ({ version }) => Effect.as(EventStore.checkExpectedVersion(stream, expectedVersion, version), []))
+        : EventStore.checkAppend(stream, events).pipe(
+          Effect.zipRight(sql.withTransaction(appendLocked(stream, events, expectedVersion))),
+          Effect.catchTag("SqlError", (e) => Effect.fail(unavailable(store, "append")(e))),
+          Effect.tap((stored) => raise(stored[stored.length - 1]!.position))
+        )
+
+    const readPage = (operation: string, from: number, batchSize: number) =>
+      read(operation, `SELECT ${envelopeColumns} FROM ${table} WHERE position >= $1 ORDER BY position LIMIT $2`, [from, batchSize])
+
+    const service: EventStore.Service = {
+      append,
+      readStream: (stream, options) =>
+        read(
+          "readStream",
+          `SELECT ${envelopeColumns} FROM ${table} WHERE aggregate_type = $1 AND aggregate_id = $2 AND version >= $3 ORDER BY version`,
+          [stream.aggregateType, stream.aggregateId, options?.fromVersion ?? 1]
+        ),
+      readAll: (options) => {
+        const batchSize = options?.batchSize ?? EventStore.defaultBatchSize
+        return EventStore.pages(options?.fromPosition ?? 1, batchSize, (from) => readPage("readAll", from, batchSize))
+      },
+      subscribe: (options) =>
+        EventStore.tail(
+          options?.fromPosition ?? 1,
+          (from) => readPage("subscribe", from, EventStore.defaultBatchSize),
+          (from) =>
+            Effect.race(
+              latest.changes.pipe(Stream.takeUntil((position) => position >= from), Stream.runDrain),
+              Effect.sleep(pollInterval)
+            )
+        ),
+      currentPosition: Effect.map(
+        query<{ position: number }>("currentPosition", `SELECT coalesce(max(position), 0)::float8 AS position FROM ${table}`),
+        (rows) => rows[0]!.position
+      )
+    }
+    return service
+  })
+
+/** The `EventStore` port on the PostgreSQL database at `config.url`, for the lifetime of the layer. */
+export const layer = (config: Config): Layer.Layer<EventStore.EventStore, EventStore.StoreUnavailable> => {
+  const store = redact(config.url)
+  return Layer.scoped(EventStore.EventStore, make({ store, schema: config.schema, pollInterval: config.pollInterval })).pipe(
+    Layer.provide(
+      Layer.catchAll(
+        PgClient.layer({ url: Redacted.make(config.url), maxConnections: config.maxConnections, applicationName: "cim-nix" }),
+        (error) => Layer.fail(unavailable(store, "open")(error))
+      )
+    )
   )
+}
