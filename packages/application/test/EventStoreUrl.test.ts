@@ -15,9 +15,22 @@ describe("EventStoreUrl", () => {
       expect(yield* EventStoreUrl.parse("nats://127.0.0.1:4222/", "/")).toEqual({ _tag: "Nats", url: "nats://127.0.0.1:4222", servers: "127.0.0.1:4222" })
     }))
 
+  it.effect("parses postgres:// and postgresql:// URLs as given", () =>
+    Effect.gen(function* () {
+      for (const url of [
+        "postgres://cim:s3cret@db.example:5432/events",
+        "postgresql://127.0.0.1/cim?sslmode=require&application_name=x",
+        "postgres:///cim?host=/var/run/postgresql",
+        "postgres://a:5432,b:5433/cim",
+        "postgres://[::1]:5432/cim"
+      ]) {
+        expect(yield* EventStoreUrl.parse(url, "/")).toEqual({ _tag: "Postgres", url })
+      }
+    }))
+
   it.effect("rejects unknown schemes and empty paths with a hint", () =>
     Effect.gen(function* () {
-      for (const bad of ["mysql://x", "sqlite:", "nats://", "nats://host:port", "/tmp/x.sqlite"]) {
+      for (const bad of ["mysql://x", "sqlite:", "nats://", "nats://host:port", "/tmp/x.sqlite", "postgres://", "postgres://h:5432", "postgres://h:port/db", "postgres://h/"]) {
         const r = yield* Effect.either(EventStoreUrl.parse(bad, "/"))
         expect(Either.isLeft(r), bad).toBe(true)
         if (Either.isLeft(r)) expect(r.left.hint).toContain("sqlite:<path")

@@ -1,6 +1,7 @@
 /**
  * Where events are stored, as users write it: `sqlite:<path>` (the embedded default),
- * `nats://host:port` (NATS JetStream) or `postgres://...`. Apps read it from `--event-store` or
+ * `nats://host:port` (NATS JetStream) or `postgres://user:password@host:port/database`
+ * (PostgreSQL; `postgresql://` too). Apps read it from `--event-store` or
  * `CIM_NIX_EVENT_STORE`; the default is a SQLite file under `$XDG_STATE_HOME/cim-nix/`
  * (`~/.local/state/cim-nix/` when unset). Pure: the environment is passed in.
  */
@@ -11,12 +12,14 @@ import { ValidationError } from "@cim-nix/domain"
 export type EventStoreUrl =
   | { readonly _tag: "Sqlite"; readonly url: string; readonly path: string }
   | { readonly _tag: "Nats"; readonly url: string; readonly servers: string }
+  | { readonly _tag: "Postgres"; readonly url: string }
 
 const invalid = (url: string, why: string) =>
   new ValidationError({
     field: "eventStore",
     message: `invalid event store ${JSON.stringify(url)}: ${why}`,
-    hint: "Use sqlite:<path to a file> or nats://host:port (flag --event-store or CIM_NIX_EVENT_STORE)."
+    hint:
+      "Use sqlite:<path to a file>, nats://host:port or postgres://user:password@host:port/database (flag --event-store or CIM_NIX_EVENT_STORE)."
   })
 
 /** Parses an event-store URL. Relative SQLite paths are resolved against `cwd`. */
@@ -34,6 +37,12 @@ export const parse = (url: string, cwd: string): Effect.Effect<EventStoreUrl, Va
       return Effect.fail(invalid(url, "expected nats://host:port"))
     }
     return Effect.succeed({ _tag: "Nats", url: `nats://${hostPort}`, servers: hostPort })
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const [, hosts, database] = /^postgres(?:ql)?:\/\/(?:[^\s@/?#]+@)?([^\s@/?#]*)\/([^\s/?#]*)(?:\?[^\s#]*)?$/.exec(url) ?? []
+    const hostsValid = hosts?.split(",").every((host) => /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.%_-]*)(:\d{1,5})?$/.test(host))
+    if (!hostsValid || !database) return Effect.fail(invalid(url, "expected postgres://user:password@host:port/database"))
+    return Effect.succeed({ _tag: "Postgres", url })
   }
   return Effect.fail(invalid(url, "unknown scheme"))
 }
