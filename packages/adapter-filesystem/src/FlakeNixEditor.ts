@@ -11,7 +11,7 @@ import { Workspace } from "@cim-nix/application"
 import { type FlakeError, FlakeRef, type ParseError, ValidationError } from "@cim-nix/domain"
 import { Effect, Either, ParseResult, Schema } from "effect"
 import * as Shape from "./internal/flakeShape.js"
-import { field, fields, firstError, parse, stringValue, type SyntaxNode, token } from "./internal/nixSyntax.js"
+import { attrName, field, fields, firstError, parse, stringValue, type SyntaxNode, token } from "./internal/nixSyntax.js"
 import * as Layout from "./internal/textLayout.js"
 
 /** A replacement of `deleted` at `offset` (in the text before the edit) by `inserted`. */
@@ -147,6 +147,35 @@ const removeArgument = (text: string, outputs: SyntaxNode, name: string): Readon
   return [{ offset: from, deleted: text.slice(from, to), inserted: "" }]
 }
 
+/**
+ * Where the body of `outputs` uses the input `name`: as the argument `name` (a variable or an
+ * `inherit name;`), or as `inputs.name` through the whole-argument name (`inputs:` or
+ * `{ ... }@inputs`) without an `or` default. Shadowing is not analysed: a `let name = ...` in the
+ * body counts as a use too, which errs on the side of refusing.
+ */
+const uses = (text: string, outputs: SyntaxNode, name: string): ReadonlyArray<SyntaxNode> => {
+  const formals = field(outputs, "formals")
+  const isArgument = formals !== undefined && fields(formals, "formal").some((formal) => formalName(text, formal) === name)
+  const universal = field(outputs, "universal")
+  const whole = universal === undefined ? undefined : text.slice(universal.start, universal.end)
+  const is = (node: SyntaxNode | undefined, value: string | undefined) =>
+    node !== undefined && value !== undefined && text.slice(node.start, node.end) === value
+  const found: Array<SyntaxNode> = []
+  const visit = (node: SyntaxNode): void => {
+    if (isArgument && node.type === "variable_expression" && is(field(node, "name"), name)) found.push(node)
+    else if (isArgument && node.type === "inherit" && fields(field(node, "attrs") ?? node, "attr").some((attr) => is(attr, name))) found.push(node)
+    else if (node.type === "select_expression" && field(node, "default") === undefined) {
+      const of = field(node, "expression")
+      const first = fields(field(node, "attrpath")!, "attr")[0]
+      if (of?.type === "variable_expression" && is(field(of, "name"), whole) && first !== undefined && attrName(text, first) === name) found.push(node)
+    }
+    node.children.forEach(visit)
+  }
+  const body = field(outputs, "body")
+  if (body !== undefined) visit(body)
+  return found
+}
+
 // ---------------------------------------------------------------------------------------------
 // the edits
 
@@ -210,10 +239,17 @@ const removeInput = (shape: Shape.FlakeShape, name: string): Either.Either<Reado
     const list = followers.map((b) => `${b.path.join(".")} at line ${b.node.row + 1}`).join(", ")
     return Either.left(Shape.refuse(file, `other inputs follow ${name}: ${list}`, "remove or change those follows first"))
   }
-  return Either.map(Shape.outputsFunction(shape), (outputs) => [
-    ...Layout.remove(text, Shape.definitions(shape, name).map((b) => b.node)),
-    ...removeArgument(text, outputs, name)
-  ])
+  return Either.flatMap(Shape.outputsFunction(shape), (outputs) => {
+    const used = uses(text, outputs, name)
+    if (used.length > 0) {
+      const list = used.slice(0, 3).map((node) => `\`${Shape.snippet(text, node)}\` at ${Shape.where(node)}`).join(", ")
+      return Either.left(Shape.refuse(file, `outputs still uses input ${name}: ${list}${used.length > 3 ? ` and ${used.length - 3} more` : ""}`, `remove those uses of ${name} from outputs first`))
+    }
+    return Either.right([
+      ...Layout.remove(text, Shape.definitions(shape, name).map((b) => b.node)),
+      ...removeArgument(text, outputs, name)
+    ])
+  })
 }
 
 /** Sets the attribute `inputs.<input>.<attribute...>` of an existing input to `value` (Nix text). */

@@ -44,7 +44,7 @@ describe("FlakeNixEditor over the corpus", () => {
               expect(Either.isLeft(result)).toBe(true)
               const error = Either.isLeft(result) ? result.left : undefined
               expect(error?._tag).toBe("FlakeError")
-              expect(error?.message).toMatch(/other inputs follow/)
+              expect(error?.message).toMatch(f.followed.includes((c.edit as Workspace.RemoveInput).name) ? /other inputs follow/ : /outputs still uses input/)
               return
             }
             if (Either.isLeft(result)) throw result.left
@@ -271,6 +271,19 @@ describe("FlakeNixEditor refuses what it cannot edit safely", () => {
       yield* refusedWith(text, /has no input named x/, { _tag: "RemoveInput", name: "x" })
       yield* refusedWith(text, /has no input named x/, { _tag: "SetFlake", input: "x", flake: false })
       yield* refusedWith(text, /other inputs follow a: inputs\.b\.inputs\.c\.follows at line 1/, { _tag: "RemoveInput", name: "a" })
+    }))
+
+  it.effect("removing an input that outputs still uses, as an argument or through `inputs.<name>`", () =>
+    Effect.gen(function*() {
+      const remove: Workspace.FlakeEdit = { _tag: "RemoveInput", name: "a" }
+      const inputs = `inputs.a.url = "github:o/a";`
+      yield* refusedWith(`{ ${inputs} outputs = { self, a }: { x = a.lib; }; }`, /outputs still uses input a: `a` at line 1, column \d+/, remove)
+      yield* refusedWith(`{ ${inputs} outputs = { self, a }: { inherit a; }; }`, /outputs still uses input a: `inherit a;`/, remove)
+      yield* refusedWith(`{ ${inputs} outputs = inputs: { x = inputs.a.lib; }; }`, /outputs still uses input a: `inputs\.a\.lib`/, remove)
+      yield* refusedWith(`{ ${inputs} outputs = { self, ... }@inp: { x = inp."a"; }; }`, /outputs still uses input a/, remove)
+      // A use with a default, a use of another input's attribute, and an unused argument are fine.
+      const fine = yield* edit(`{ ${inputs} outputs = { self, a }@inputs: { x = inputs.a or null; y = self.a; }; }`, remove)
+      expect(fine.text).toBe(`{ outputs = { self }@inputs: { x = inputs.a or null; y = self.a; }; }`)
     }))
 
   it.effect("invalid names and flake references, before looking at the file", () =>

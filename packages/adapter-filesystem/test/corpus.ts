@@ -13,12 +13,14 @@ import type { FlakeNixEditor } from "../src/index.js"
 export interface Fixture {
   readonly file: string
   readonly inputs: ReadonlyArray<string>
-  /** `explicit`: `{ self, a }:` (a new input must be added); `open`: with `...` (given as the inputs it names); `none`: `inputs:`. */
+  /** `explicit`: `{ self, a }:` (a new input must be added); `open`: with `...`; `none`: `inputs:`. */
   readonly formals: "explicit" | "open" | "none"
   /** The inputs `outputs` names as arguments. */
   readonly arguments: ReadonlyArray<string>
   /** Inputs that another input follows (removing them is refused). */
   readonly followed: ReadonlyArray<string>
+  /** Inputs the body of `outputs` uses (removing them is refused). */
+  readonly used: ReadonlyArray<string>
   /** Every input is `path:./deps/<name>`. */
   readonly local: boolean
 }
@@ -26,37 +28,42 @@ export interface Fixture {
 const fixture = (
   file: string,
   inputs: ReadonlyArray<string>,
-  formals: Fixture["formals"] | ReadonlyArray<string>,
-  followed: ReadonlyArray<string> = [],
-  local = false
-): Fixture =>
-  typeof formals === "string"
-    ? { file, inputs, formals, arguments: formals === "explicit" ? inputs : [], followed, local }
-    : { file, inputs, formals: "open", arguments: formals, followed, local }
+  /** `explicit`, `none`, or the arguments named before `...`. */
+  formals: "explicit" | "none" | ReadonlyArray<string>,
+  more: { readonly followed?: ReadonlyArray<string>; readonly used?: ReadonlyArray<string>; readonly local?: boolean } = {}
+): Fixture => ({
+  file,
+  inputs,
+  formals: typeof formals === "string" ? formals : "open",
+  arguments: formals === "explicit" ? inputs : formals === "none" ? [] : formals,
+  followed: more.followed ?? [],
+  used: more.used ?? [],
+  local: more.local ?? false
+})
 
 export const fixtures: ReadonlyArray<Fixture> = [
-  fixture("01-dotted-flake-utils.nix", ["nixpkgs", "flake-utils"], "explicit"),
-  fixture("02-nested-multiline-attrs.nix", ["nixpkgs", "home-manager"], ["nixpkgs", "home-manager"], ["nixpkgs"]),
-  fixture("03-nested-dotted-plain-arg.nix", ["nixpkgs", "systems", "devenv"], "none", ["nixpkgs"]),
-  fixture("04-rec-toplevel.nix", ["nixpkgs"], "explicit"),
-  fixture("05-leading-commas.nix", ["nixpkgs", "flake-utils", "haskell-flake"], "explicit"),
-  fixture("06-trailing-commas.nix", ["nixpkgs", "treefmt-nix"], "explicit", ["nixpkgs"]),
-  fixture("07-crlf.nix", ["nixpkgs", "sops-nix"], "explicit", ["nixpkgs"]),
-  fixture("08-tabs-trailing-space.nix", ["nixpkgs", "fenix"], "explicit", ["nixpkgs"]),
+  fixture("01-dotted-flake-utils.nix", ["nixpkgs", "flake-utils"], "explicit", { used: ["nixpkgs", "flake-utils"] }),
+  fixture("02-nested-multiline-attrs.nix", ["nixpkgs", "home-manager"], ["nixpkgs", "home-manager"], { followed: ["nixpkgs"], used: ["nixpkgs", "home-manager"] }),
+  fixture("03-nested-dotted-plain-arg.nix", ["nixpkgs", "systems", "devenv"], "none", { followed: ["nixpkgs"], used: ["nixpkgs", "systems", "devenv"] }),
+  fixture("04-rec-toplevel.nix", ["nixpkgs"], "explicit", { used: ["nixpkgs"] }),
+  fixture("05-leading-commas.nix", ["nixpkgs", "flake-utils", "haskell-flake"], "explicit", { used: ["nixpkgs", "flake-utils"] }),
+  fixture("06-trailing-commas.nix", ["nixpkgs", "treefmt-nix"], "explicit", { followed: ["nixpkgs"], used: ["nixpkgs", "treefmt-nix"] }),
+  fixture("07-crlf.nix", ["nixpkgs", "sops-nix"], "explicit", { followed: ["nixpkgs"], used: ["sops-nix"] }),
+  fixture("08-tabs-trailing-space.nix", ["nixpkgs", "fenix"], "explicit", { followed: ["nixpkgs"], used: ["fenix"] }),
   fixture("09-flake-false.nix", ["nixpkgs", "plugin-telescope", "plugin-lualine"], ["nixpkgs"]),
-  fixture("10-quoted-names.nix", ["nixpkgs", "nix-darwin", "mac-app-util"], "explicit", ["nixpkgs"]),
-  fixture("11-one-line.nix", ["a", "b"], "explicit", [], true),
-  fixture("12-no-inputs-with-description.nix", [], "explicit", [], true),
-  fixture("13-bare-minimum.nix", [], "explicit", [], true),
-  fixture("14-mixed-styles.nix", ["nixpkgs", "flake-parts", "crane"], "explicit", ["nixpkgs"]),
-  fixture("15-comments-everywhere.nix", ["nixpkgs", "agenix"], "explicit", ["nixpkgs"]),
-  fixture("16-weird-formatting.nix", ["nixpkgs", "utils"], "explicit"),
-  fixture("17-path-dotted.nix", ["base", "tools", "assets"], "explicit", ["base"], true),
-  fixture("18-path-nested.nix", ["core", "extras"], [], [], true),
-  fixture("19-path-crlf-tabs.nix", ["one", "two"], "explicit", [], true),
-  fixture("20-empty-inputs-set.nix", [], "explicit", [], true),
-  fixture("21-universal-first.nix", ["nixpkgs", "impermanence", "hardware"], ["nixpkgs"]),
-  fixture("22-path-single-line-attrs.nix", ["left", "right"], "explicit", ["left"], true)
+  fixture("10-quoted-names.nix", ["nixpkgs", "nix-darwin", "mac-app-util"], "explicit", { followed: ["nixpkgs"], used: ["nix-darwin", "mac-app-util"] }),
+  fixture("11-one-line.nix", ["a", "b"], "explicit", { local: true }),
+  fixture("12-no-inputs-with-description.nix", [], "explicit", { local: true }),
+  fixture("13-bare-minimum.nix", [], "explicit", { local: true }),
+  fixture("14-mixed-styles.nix", ["nixpkgs", "flake-parts", "crane"], "explicit", { followed: ["nixpkgs"], used: ["flake-parts", "crane"] }),
+  fixture("15-comments-everywhere.nix", ["nixpkgs", "agenix"], "explicit", { followed: ["nixpkgs"], used: ["nixpkgs", "agenix"] }),
+  fixture("16-weird-formatting.nix", ["nixpkgs", "utils"], "explicit", { used: ["nixpkgs", "utils"] }),
+  fixture("17-path-dotted.nix", ["base", "tools", "assets"], "explicit", { followed: ["base"], local: true }),
+  fixture("18-path-nested.nix", ["core", "extras"], [], { local: true }),
+  fixture("19-path-crlf-tabs.nix", ["one", "two"], "explicit", { local: true }),
+  fixture("20-empty-inputs-set.nix", [], "explicit", { local: true }),
+  fixture("21-universal-first.nix", ["nixpkgs", "impermanence", "hardware"], ["nixpkgs"], { used: ["nixpkgs", "impermanence"] }),
+  fixture("22-path-single-line-attrs.nix", ["left", "right"], "explicit", { followed: ["left"], local: true })
 ]
 
 export const read = (f: Fixture): string => readFileSync(join(import.meta.dirname, "fixtures", "flakes", f.file), "utf8")
@@ -65,7 +72,7 @@ export const read = (f: Fixture): string => readFileSync(join(import.meta.dirnam
 export interface Case {
   readonly title: string
   readonly edit: Workspace.FlakeEdit
-  /** Whether the editor must refuse it (an input others follow). */
+  /** Whether the editor must refuse it (removing an input others follow or outputs uses). */
   readonly refused: boolean
 }
 
@@ -83,7 +90,7 @@ export const cases = (f: Fixture): ReadonlyArray<Case> => {
       edit: { _tag: "AddInput", name: "extra", url, flake: false, ...(first !== undefined ? { follows: { dep: first } } : {}) },
       refused: false
     },
-    ...f.inputs.map((name): Case => ({ title: `remove ${name}`, edit: { _tag: "RemoveInput", name }, refused: f.followed.includes(name) })),
+    ...f.inputs.map((name): Case => ({ title: `remove ${name}`, edit: { _tag: "RemoveInput", name }, refused: f.followed.includes(name) || f.used.includes(name) })),
     ...(first === undefined || lastInput === undefined ? [] : [
       { title: `set flake = false on ${first}`, edit: { _tag: "SetFlake", input: first, flake: false }, refused: false } as const,
       { title: `make ${lastInput}'s dep follow ${first}`, edit: { _tag: "SetFollows", input: lastInput, nested: "dep", follows: first }, refused: false } as const

@@ -135,11 +135,15 @@ export const stringValue = (text: string, node: SyntaxNode): string | undefined 
   return value
 }
 
-/** The names of an `attrpath` (`a."b c".d`), or undefined when one is computed (`${...}`). */
+/** The name an `attr` of an attribute path stands for (`a`, `"b c"`), or undefined when it is computed (`${...}`). */
+export const attrName = (text: string, attr: SyntaxNode): string | undefined =>
+  attr.type === "identifier" ? text.slice(attr.start, attr.end) : stringValue(text, attr)
+
+/** The names of an `attrpath` (`a."b c".d`), or undefined when one is computed. */
 export const attrNames = (text: string, attrpath: SyntaxNode): ReadonlyArray<string> | undefined => {
   const names: Array<string> = []
   for (const attr of fields(attrpath, "attr")) {
-    const name = attr.type === "identifier" ? text.slice(attr.start, attr.end) : stringValue(text, attr)
+    const name = attrName(text, attr)
     if (name === undefined) return undefined
     names.push(name)
   }
