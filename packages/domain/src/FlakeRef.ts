@@ -866,7 +866,12 @@ export const format = (ref: FlakeRef): string => {
       return withQuery(path, commonQuery(ref, false))
     }
     case "path":
-      return withQuery(ref.bare === true ? ref.path : `path:${encodePath(ref.path)}`, commonQuery(ref, true))
+      if (ref.bare === true) return withQuery(ref.path, commonQuery(ref, true))
+      {
+        const path = encodePath(ref.path)
+        // A path starting with `//` would read as an authority: write the empty one (`path:////x`).
+        return withQuery(`path:${path.startsWith("//") ? `//${path}` : path}`, commonQuery(ref, true))
+      }
     case "github":
     case "gitlab":
     case "sourcehut": {

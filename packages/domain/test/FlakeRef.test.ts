@@ -36,6 +36,8 @@ const examples: ReadonlyArray<readonly [string, Record<string, unknown>, string]
   ["path:../parent", { type: "path", path: "../parent" }, "path:../parent"],
   ["path:/tmp/a%20b", { type: "path", path: "/tmp/a b" }, "path:/tmp/a%20b"],
   ["path:/tmp/fr//x/", { type: "path", path: "/tmp/fr//x/" }, "path:/tmp/fr//x/"],
+  ["path:/%2F", { type: "path", path: "//" }, "path:////"],
+  ["path:////x", { type: "path", path: "//x" }, "path:////x"],
   [
     `path:/x?narHash=${NAR.replace("+", "%2B").replaceAll("/", "%2f")}&lastModified=1795646629`,
     { type: "path", path: "/x", narHash: NAR, lastModified: 1795646629 },
