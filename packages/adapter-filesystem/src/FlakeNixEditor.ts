@@ -8,7 +8,7 @@
  * parses, plans, applies and checks that the result still parses.
  */
 import { Workspace } from "@cim-nix/application"
-import { type FlakeError, FlakeRef, type ParseError, ValidationError } from "@cim-nix/domain"
+import { type FlakeError, FlakeRef, NixExpr, type ParseError, ValidationError } from "@cim-nix/domain"
 import { Effect, Either, ParseResult, Schema } from "effect"
 import * as Shape from "./internal/flakeShape.js"
 import { attrName, field, fields, firstError, parse, stringValue, type SyntaxNode, token } from "./internal/nixSyntax.js"
@@ -26,9 +26,8 @@ export interface Edited {
 
 type Edit = Workspace.FlakeEdit
 
-/** A `"..."` Nix string literal holding `value`, escaped so that no text becomes code. */
-const nixString = (value: string): string =>
-  `"${value.replace(/[\\"\n\r\t]|\$\{/g, (c) => ({ "\n": "\\n", "\r": "\\r", "\t": "\\t" })[c] ?? `\\${c}`)}"`
+/** A `"..."` Nix string literal holding `value`, printed (and escaped) by the domain's printer. */
+const nixString = (value: string): Effect.Effect<string, ValidationError> => NixExpr.print(NixExpr.string(value, "double"))
 
 const samePath = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) => a.length === b.length && a.every((n, i) => n === b[i])
 const isPrefix = (prefix: ReadonlyArray<string>, path: ReadonlyArray<string>) =>
@@ -179,16 +178,17 @@ const uses = (text: string, outputs: SyntaxNode, name: string): ReadonlyArray<Sy
 // ---------------------------------------------------------------------------------------------
 // the edits
 
-const addInput = (shape: Shape.FlakeShape, edit: Workspace.AddInput): Either.Either<ReadonlyArray<Change>, FlakeError> => {
-  const { text, file } = shape
-  const { name } = edit
-  if (Shape.inputNames(shape).includes(name)) {
-    return Either.left(Shape.refuse(file, `it already has an input named ${name}`, "remove it first, or change it with SetFollows / SetFlake"))
-  }
-  return Either.map(Shape.outputsFunction(shape), (outputs) => {
-    const attributes: Array<readonly [string, string]> = [["url", nixString(edit.url)]]
+const addInput = (shape: Shape.FlakeShape, edit: Workspace.AddInput): Effect.Effect<ReadonlyArray<Change>, FlakeError | ValidationError> =>
+  Effect.gen(function*() {
+    const { text, file } = shape
+    const { name } = edit
+    if (Shape.inputNames(shape).includes(name)) {
+      return yield* Shape.refuse(file, `it already has an input named ${name}`, "remove it first, or change it with SetFollows / SetFlake")
+    }
+    const outputs = yield* Shape.outputsFunction(shape)
+    const attributes: Array<readonly [string, string]> = [["url", yield* nixString(edit.url)]]
     if (edit.flake === false) attributes.push(["flake", "false"])
-    for (const [nested, follows] of Object.entries(edit.follows ?? {})) attributes.push([`inputs.${nested}.follows`, nixString(follows)])
+    for (const [nested, follows] of Object.entries(edit.follows ?? {})) attributes.push([`inputs.${nested}.follows`, yield* nixString(follows)])
     const reference = last([...shape.inputBindings].filter((b) => b.path.length >= 2 && b.container.path.length <= 1).sort(byStart))
     const description = shape.top.bindings.find((b) => b.path[0] === "description")
     const spacing = spacingOf(text, reference ?? description)
@@ -224,7 +224,6 @@ const addInput = (shape: Shape.FlakeShape, edit: Workspace.AddInput): Either.Eit
     }
     return [change, ...addArgument(text, outputs, name)]
   })
-}
 
 const removeInput = (shape: Shape.FlakeShape, name: string): Either.Either<ReadonlyArray<Change>, FlakeError> => {
   const { text, file } = shape
@@ -284,9 +283,10 @@ const setInputAttribute = (
   return Either.right([insertAfterBinding(shape, after, [bindingText(spacingOf(text, after), target.slice(after.container.path.length).join("."), value)])])
 }
 
-const setDescription = (shape: Shape.FlakeShape, description: string): Either.Either<ReadonlyArray<Change>, FlakeError> =>
-  Either.map(Shape.topBinding(shape, "description"), (existing) => {
-    const literal = nixString(description)
+const setDescription = (shape: Shape.FlakeShape, description: string): Effect.Effect<ReadonlyArray<Change>, FlakeError | ValidationError> =>
+  Effect.gen(function*() {
+    const existing = yield* Shape.topBinding(shape, "description")
+    const literal = yield* nixString(description)
     if (existing === undefined) return [insertFirst(shape, shape.top, [bindingText(spacingOf(shape.text, shape.top.bindings[0]), "description", literal)])]
     const old = existing.value
     return stringValue(shape.text, old) === description
@@ -296,23 +296,30 @@ const setDescription = (shape: Shape.FlakeShape, description: string): Either.Ei
 
 /**
  * The changes one edit makes to `text` (parsed into `root`), or why the file cannot be edited.
- * Pure. `file` names the file in messages. The edit is assumed valid (see `apply`).
+ * Pure: no I/O and no services (an Effect only because printing a string literal validates its
+ * text). `file` names the file in messages. The edit is assumed valid (see `apply`).
  */
-export const plan = (text: string, root: SyntaxNode, edit: Edit, file = "flake.nix"): Either.Either<ReadonlyArray<Change>, FlakeError> =>
-  Either.flatMap(Shape.read(text, root, file), (shape) => {
+export const plan = (
+  text: string,
+  root: SyntaxNode,
+  edit: Edit,
+  file = "flake.nix"
+): Effect.Effect<ReadonlyArray<Change>, FlakeError | ValidationError> =>
+  Effect.gen(function*() {
+    const shape = yield* Shape.read(text, root, file)
     switch (edit._tag) {
       case "AddInput":
-        return addInput(shape, edit)
+        return yield* addInput(shape, edit)
       case "RemoveInput":
-        return removeInput(shape, edit.name)
+        return yield* removeInput(shape, edit.name)
       case "SetFollows":
-        return setInputAttribute(shape, edit.input, ["inputs", edit.nested, "follows"], nixString(edit.follows), (node) => stringValue(text, node) === edit.follows)
+        return yield* setInputAttribute(shape, edit.input, ["inputs", edit.nested, "follows"], yield* nixString(edit.follows), (node) => stringValue(text, node) === edit.follows)
       case "SetFlake":
-        return edit.flake
+        return yield* (edit.flake
           ? setInputAttribute(shape, edit.input, ["flake"], "true", (node) => text.slice(node.start, node.end) !== "false")
-          : setInputAttribute(shape, edit.input, ["flake"], "false", (node) => text.slice(node.start, node.end) === "false")
+          : setInputAttribute(shape, edit.input, ["flake"], "false", (node) => text.slice(node.start, node.end) === "false"))
       case "SetDescription":
-        return setDescription(shape, edit.description)
+        return yield* setDescription(shape, edit.description)
     }
   })
 

@@ -295,6 +295,8 @@ describe("FlakeNixEditor refuses what it cannot edit safely", () => {
       }
       const follows = yield* refusal(text, { _tag: "SetFollows", input: "a", nested: "b", follows: "a//b" })
       expect(follows._tag).toBe("ValidationError")
+      const nul = yield* refusal(text, { _tag: "SetDescription", description: "a\u0000b" })
+      expect(nul._tag).toBe("ValidationError")
       for (const url of ["not a url", "github:", "github:o/r\"x"]) {
         const error = yield* refusal(text, { _tag: "AddInput", name: "a", url })
         expect(error._tag).toBe("ParseError")
