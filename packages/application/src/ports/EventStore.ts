@@ -120,6 +120,17 @@ export const defaultBatchSize = 500
 export const expectedNumber = (expected: ExpectedVersion): number | undefined =>
   expected === "any" ? undefined : expected === "no-stream" ? 0 : expected
 
+/** The conflict of an append that expected `stream` at `expectedVersion` and found it at `actualVersion`. */
+export const conflict = (stream: StreamId, expectedVersion: number, actualVersion: number): ConcurrencyConflict =>
+  new ConcurrencyConflict({
+    aggregateType: stream.aggregateType,
+    aggregateId: stream.aggregateId,
+    expectedVersion,
+    actualVersion,
+    message: `${stream.aggregateType} ${stream.aggregateId} is at version ${actualVersion}, not ${expectedVersion}`,
+    hint: "Someone else changed it first: load it again, decide again and retry."
+  })
+
 /** Fails with `ConcurrencyConflict` when the stream's `actual` version is not the expected one. */
 export const checkExpectedVersion = (
   stream: StreamId,
@@ -129,16 +140,7 @@ export const checkExpectedVersion = (
   const expectedVersion = expectedNumber(expected)
   return expectedVersion === undefined || expectedVersion === actual
     ? Effect.void
-    : Effect.fail(
-      new ConcurrencyConflict({
-        aggregateType: stream.aggregateType,
-        aggregateId: stream.aggregateId,
-        expectedVersion,
-        actualVersion: actual,
-        message: `${stream.aggregateType} ${stream.aggregateId} is at version ${actual}, not ${expectedVersion}`,
-        hint: "Someone else changed it first: load it again, decide again and retry."
-      })
-    )
+    : Effect.fail(conflict(stream, expectedVersion, actual))
 }
 
 /** Checks what an append can check without the store: every event in `stream`, no id twice. */
