@@ -1,0 +1,145 @@
+// Proves that the packages work outside this repository: builds @cim-nix/domain,
+// @cim-nix/application and @cim-nix/adapter-event-store-postgres, packs them with `pnpm pack`
+// (which applies `publishConfig` and replaces `workspace:*`), installs the tarballs with npm into
+// a project under the system's temporary directory, type-checks a small TypeScript program
+// against them with tsc and runs it with node against a PostgreSQL database of its own
+// (`CIM_NIX_TEST_POSTGRES_URL`, default postgres://postgres@127.0.0.1:5432/postgres).
+import { execFile } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { promisify } from "node:util"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
+const root = join(import.meta.dirname, "..", "..")
+const packages = ["domain", "application", "adapter-event-store-postgres"]
+const serverUrl = process.env.CIM_NIX_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
+
+/** Runs a program and returns its stdout; a failure carries its output. */
+const run = async (command, args, cwd) => {
+  try {
+    return (await promisify(execFile)(command, args, { cwd, encoding: "utf8", timeout: 180_000, maxBuffer: 64 << 20 })).stdout
+  } catch (error) {
+    throw new Error(`${command} ${args.join(" ")} failed in ${cwd}:\n${error.stdout ?? ""}${error.stderr ?? error.message}`)
+  }
+}
+
+const program = `import { Console, DateTime, Effect, Layer, Stream } from "effect"
+import { EventEnvelope } from "@cim-nix/domain"
+import { EventStore, EventStoreUrl } from "@cim-nix/application"
+import { PostgresEventStore } from "@cim-nix/adapter-event-store-postgres"
+
+declare const process: { readonly argv: ReadonlyArray<string> }
+
+const stream: EventStore.StreamId = { aggregateType: "Flake", aggregateId: "packed" }
+const event: EventEnvelope.NewEvent = {
+  eventId: EventEnvelope.EventId.make("01900000-0000-7000-8000-000000000001"),
+  type: "FlakeAdded",
+  aggregateType: stream.aggregateType,
+  aggregateId: stream.aggregateId,
+  occurredAt: DateTime.unsafeMake(1_700_000_000_000),
+  ...EventEnvelope.root("01900000-0000-7000-8000-000000000000"),
+  schemaVersion: 1,
+  payload: { flakeRef: "github:NixOS/nixpkgs" }
+}
+
+const main = Effect.gen(function* () {
+  const location = yield* EventStoreUrl.parse(process.argv[2]!, "/")
+  if (location._tag !== "Postgres") return yield* Effect.dieMessage(\`not a PostgreSQL URL: \${location._tag}\`)
+  const layer: Layer.Layer<EventStore.EventStore, EventStore.StoreUnavailable> = PostgresEventStore.layer({ url: location.url })
+  return yield* Effect.gen(function* () {
+    const store = yield* EventStore.EventStore
+    const stored = yield* store.append(stream, [event], "no-stream")
+    const all = yield* Stream.runCollect(store.readAll())
+    return { stored: stored.map((e) => [e.version, e.position]), read: Array.from(all, (e) => e.payload), position: yield* store.currentPosition }
+  }).pipe(Effect.provide(layer))
+})
+
+Effect.runPromise(Effect.flatMap(main, (result) => Console.log(JSON.stringify(result))))
+`
+
+const tsconfig = {
+  compilerOptions: {
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    target: "ES2022",
+    lib: ["ES2022"],
+    types: [],
+    strict: true,
+    skipLibCheck: true,
+    outDir: "dist"
+  },
+  include: ["index.ts"]
+}
+
+describe("packed packages", () => {
+  const dir = mkdtempSync(join(tmpdir(), "cim-nix-pack-"))
+  const database = `cim_nix_pack_${randomBytes(6).toString("hex")}`
+  let admin
+
+  beforeAll(async () => {
+    await run(join(root, "node_modules/.bin/tsc"), ["-b", "packages/adapter-event-store-postgres/tsconfig.lib.json"], root)
+    mkdirSync(join(dir, "tarballs"))
+    for (const name of packages) await run("pnpm", ["pack", "--pack-destination", join(dir, "tarballs")], join(root, "packages", name))
+  }, 240_000)
+
+  afterAll(async () => {
+    await admin?.(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it.each(packages)("@cim-nix/%s has only dist exports, real versions and its built files", async (name) => {
+    const tarball = join(dir, "tarballs", `cim-nix-${name}-0.0.0.tgz`)
+    const manifest = JSON.parse(await run("tar", ["-xOzf", tarball, "package/package.json"]))
+    expect(JSON.stringify(manifest)).not.toContain("@cim-nix/source")
+    expect(JSON.stringify(manifest.dependencies)).not.toContain("workspace:")
+    expect(manifest.exports["."]).toEqual({ types: "./dist/index.d.ts", import: "./dist/index.js", default: "./dist/index.js" })
+    expect([manifest.license, manifest.sideEffects, manifest.repository.directory]).toEqual(["MIT", false, `packages/${name}`])
+    const files = (await run("tar", ["-tzf", tarball])).split("\n")
+    expect(files).toEqual(expect.arrayContaining(["package/dist/index.js", "package/dist/index.d.ts", "package/dist/index.js.map", "package/src/index.ts"]))
+    expect(files.filter((f) => f.endsWith(".tsbuildinfo") || f.includes("/test/"))).toEqual([])
+  })
+
+  it("installs with npm outside the workspace; a TypeScript program type-checks and runs against PostgreSQL", async () => {
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "outside", private: true, type: "module" }))
+    const started = Date.now()
+    const effectVersion = JSON.parse(readFileSync(join(root, "packages/domain/package.json"), "utf8")).dependencies.effect
+    await run("npm", [
+      "install",
+      "--prefer-offline",
+      "--no-audit",
+      "--no-fund",
+      `effect@${effectVersion}`,
+      ...packages.map((name) => `./tarballs/cim-nix-${name}-0.0.0.tgz`)
+    ], dir)
+    const installSeconds = (Date.now() - started) / 1000
+    console.log(`npm install of the tarballs: ${installSeconds.toFixed(1)} s`)
+
+    const pg = createRequire(join(dir, "node_modules/@effect/sql-pg/package.json"))("pg")
+    admin = async (statement) => {
+      const client = new pg.Client({ connectionString: serverUrl })
+      await client.connect()
+      try {
+        await client.query(statement)
+      } finally {
+        await client.end()
+      }
+    }
+    await admin(`CREATE DATABASE ${database}`)
+
+    writeFileSync(join(dir, "index.ts"), program)
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(tsconfig))
+    await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], dir)
+    const url = new URL(serverUrl)
+    url.pathname = `/${database}`
+    const output = JSON.parse(await run(process.execPath, ["dist/index.js", url.toString()], dir))
+    expect(output).toEqual({ stored: [[1, 1]], read: [{ flakeRef: "github:NixOS/nixpkgs" }], position: 1 })
+
+    // The declarations are really used: a wrong argument is a type error.
+    writeFileSync(join(dir, "index.ts"), `${program}\nPostgresEventStore.layer({ url: 5432 })\n`)
+    const refused = await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], dir).catch((e) => e.message)
+    expect(refused).toMatch(/index\.ts\(\d+,\d+\): error TS2322: Type 'number' is not assignable to type 'string'/)
+  }, 240_000)
+})
