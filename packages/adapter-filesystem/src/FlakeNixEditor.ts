@@ -186,9 +186,11 @@ const addInput = (shape: Shape.FlakeShape, edit: Workspace.AddInput): Effect.Eff
       return yield* Shape.refuse(file, `it already has an input named ${name}`, "remove it first, or change it with SetFollows / SetFlake")
     }
     const outputs = yield* Shape.outputsFunction(shape)
-    const attributes: Array<readonly [string, string]> = [["url", yield* nixString(edit.url)]]
+    const attributes: Array<readonly [string, string]> = edit.url !== undefined
+      ? [["url", yield* nixString(edit.url)]]
+      : [["follows", yield* nixString(edit.follows ?? "")]]
     if (edit.flake === false) attributes.push(["flake", "false"])
-    for (const [nested, follows] of Object.entries(edit.follows ?? {})) attributes.push([`inputs.${nested}.follows`, yield* nixString(follows)])
+    for (const [nested, follows] of Object.entries(edit.overrides ?? {})) attributes.push([`inputs.${nested}.follows`, yield* nixString(follows)])
     const reference = last([...shape.inputBindings].filter((b) => b.path.length >= 2 && b.container.path.length <= 1).sort(byStart))
     const description = shape.top.bindings.find((b) => b.path[0] === "description")
     const spacing = spacingOf(text, reference ?? description)
@@ -332,7 +334,7 @@ const validate = (edit: Edit): Effect.Effect<Edit, ValidationError | ParseError>
         hint: "input names are Nix identifiers (not keywords, not `self`); follows are input names joined by `/`"
       })
     ),
-    Effect.tap((valid) => (valid._tag === "AddInput" ? FlakeRef.parseEither(valid.url) : Effect.void))
+    Effect.tap((valid) => (valid._tag === "AddInput" && valid.url !== undefined ? FlakeRef.parseEither(valid.url) : Effect.void))
   )
 
 /**

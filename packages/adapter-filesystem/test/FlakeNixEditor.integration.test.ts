@@ -75,9 +75,9 @@ const expectedEvaluation = (f: Fixture, old: Json, edit: Workspace.FlakeEdit): J
   switch (edit._tag) {
     case "AddInput":
       next.inputs[edit.name] = {
-        url: edit.url,
+        ...(edit.url !== undefined ? { url: edit.url } : { follows: edit.follows }),
         ...(edit.flake === false ? { flake: false } : {}),
-        ...(edit.follows !== undefined ? { inputs: Object.fromEntries(Object.entries(edit.follows).map(([k, v]) => [k, { follows: v }])) } : {})
+        ...(edit.overrides !== undefined ? { inputs: Object.fromEntries(Object.entries(edit.overrides).map(([k, v]) => [k, { follows: v }])) } : {})
       }
       if (f.formals === "explicit") next.args[edit.name] = false
       break
@@ -141,6 +141,12 @@ describe("FlakeNixEditor against Nix", () => {
               const { root: newRoot, ...newNodes } = fresh.nodes
               switch (e._tag) {
                 case "AddInput": {
+                  if (e.follows !== undefined) {
+                    // An input that follows another adds no lock node, only an edge to the followed one.
+                    expect(newRoot.inputs).toEqual({ ...oldRoot.inputs, [e.name]: e.follows.split("/") })
+                    expect(newNodes).toEqual(oldNodes)
+                    break
+                  }
                   expect(newRoot.inputs).toEqual({ ...oldRoot.inputs, [e.name]: e.name })
                   const { [e.name]: added, ...others } = newNodes
                   expect(others).toEqual(oldNodes)

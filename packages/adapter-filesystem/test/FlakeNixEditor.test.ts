@@ -16,9 +16,9 @@ const refusal = (text: string, e: Workspace.FlakeEdit) =>
 /** What the inserted bindings of an AddInput may look like once whitespace is removed, in any of the styles. */
 const addedBindings = (e: Workspace.AddInput): RegExp => {
   const attributes = [
-    `url="${e.url}";`,
+    e.url !== undefined ? `url="${e.url}";` : `follows="${e.follows}";`,
     ...(e.flake === false ? ["flake=false;"] : []),
-    ...Object.entries(e.follows ?? {}).map(([nested, target]) => `inputs.${nested}.follows="${target}";`)
+    ...Object.entries(e.overrides ?? {}).map(([nested, target]) => `inputs.${nested}.follows="${target}";`)
   ].map(escape)
   const name = escape(e.name)
   const dotted = attributes.map((a) => `(inputs\\.)?${name}\\.${a}`).join("")
@@ -295,6 +295,11 @@ describe("FlakeNixEditor refuses what it cannot edit safely", () => {
       }
       const follows = yield* refusal(text, { _tag: "SetFollows", input: "a", nested: "b", follows: "a//b" })
       expect(follows._tag).toBe("ValidationError")
+      for (const source of [{}, { url: "github:o/a", follows: "b" }]) {
+        const error = yield* refusal(text, { _tag: "AddInput", name: "a", ...source })
+        expect(error._tag).toBe("ValidationError")
+        expect(error.message).toMatch(/exactly one of url and follows/)
+      }
       const nul = yield* refusal(text, { _tag: "SetDescription", description: "a\u0000b" })
       expect(nul._tag).toBe("ValidationError")
       for (const url of ["not a url", "github:", "github:o/r\"x"]) {
@@ -320,10 +325,12 @@ describe("FlakeNixEditor properties", () => {
         url,
         fc.option(fc.boolean(), { nil: undefined }),
         fc.dictionary(identifier, identifier, { maxKeys: 2 }),
-        async (f, name, u, flake, follows) => {
+        fc.boolean(),
+        async (f, name, u, flake, overrides, byFollows) => {
           fc.pre(!f.inputs.includes(name))
           const before = read(f)
-          const added = await Effect.runPromise(edit(before, { _tag: "AddInput", name, url: u, ...(flake === undefined ? {} : { flake }), follows }))
+          const source = byFollows ? { follows: f.inputs[0] ?? "" } : { url: u }
+          const added = await Effect.runPromise(edit(before, { _tag: "AddInput", name, ...source, ...(flake === undefined ? {} : { flake }), overrides }))
           expect(added.text).not.toBe(before)
           const removed = await Effect.runPromise(edit(added.text, { _tag: "RemoveInput", name }))
           expect(removed.text).toBe(before)
@@ -341,7 +348,7 @@ describe("FlakeNixEditor properties", () => {
         const after = await Effect.runPromise(
           FlakeNixEditor.applyAll(before, [
             { _tag: "SetDescription", description },
-            { _tag: "AddInput", name: "extra", url: "github:o/extra", follows: { dep: first } },
+            { _tag: "AddInput", name: "extra", url: "github:o/extra", overrides: { dep: first } },
             { _tag: "SetFlake", input: "extra", flake: false },
             { _tag: "RemoveInput", name: "extra" }
           ])

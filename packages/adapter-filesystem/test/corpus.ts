@@ -86,10 +86,11 @@ export const cases = (f: Fixture): ReadonlyArray<Case> => {
   return [
     { title: "add an input", edit: { _tag: "AddInput", name: "extra", url }, refused: false },
     {
-      title: "add an input with flake = false and follows",
-      edit: { _tag: "AddInput", name: "extra", url, flake: false, ...(first !== undefined ? { follows: { dep: first } } : {}) },
+      title: "add an input with flake = false and an override",
+      edit: { _tag: "AddInput", name: "extra", url, flake: false, ...(first !== undefined ? { overrides: { dep: first } } : {}) },
       refused: false
     },
+    ...(first === undefined ? [] : [{ title: `add an input that follows ${first}`, edit: { _tag: "AddInput", name: "extra", follows: first }, refused: false } as const]),
     ...f.inputs.map((name): Case => ({ title: `remove ${name}`, edit: { _tag: "RemoveInput", name }, refused: f.followed.includes(name) || f.used.includes(name) })),
     ...(first === undefined || lastInput === undefined ? [] : [
       { title: `set flake = false on ${first}`, edit: { _tag: "SetFlake", input: first, flake: false }, refused: false } as const,

@@ -8,10 +8,8 @@
  */
 import type { Effect } from "effect"
 import { Context, Schema } from "effect"
+import { AttributePath } from "@cim-nix/domain"
 import type { FlakeError, IoError, ParseError, ValidationError } from "@cim-nix/domain"
-
-const identifier = /^[A-Za-z_][A-Za-z0-9_'-]*$/
-const keywords = new Set(["assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with"])
 
 /**
  * The name of a flake input: a Nix identifier that is not a keyword and not `self`, so that it
@@ -19,38 +17,46 @@ const keywords = new Set(["assert", "else", "if", "in", "inherit", "let", "or", 
  */
 export const InputName = Schema.String.pipe(
   Schema.filter((name) =>
-    identifier.test(name) && !keywords.has(name) && name !== "self"
+    AttributePath.isIdentifier(name) && name !== "self"
       ? true
-      : `${JSON.stringify(name)} is not an input name: use letters, digits, '_', '-' and '\\'', starting with a letter or '_' (not a Nix keyword, not "self")`
+      : `${JSON.stringify(name)} is not an input name: a Nix identifier (letters, digits, '_', '\'' and '-', starting with a letter or '_'), not a keyword and not "self"`
   )
 )
 
 /** The value of a `follows`: input names joined by `/` (`"nixpkgs"`, `"utils/systems"`), or `""` for the flake itself. */
 export const FollowsPath = Schema.String.pipe(
   Schema.filter((path) =>
-    path === "" || path.split("/").every((name) => identifier.test(name))
+    path === "" || path.split("/").every(AttributePath.isIdentifier)
       ? true
       : `${JSON.stringify(path)} is not a follows path: input names joined by '/'`
   )
 )
 
 /**
- * Adds the input `name` with its `url` (a flake reference, validated with `FlakeRef.parse`), and
- * optionally `flake = false` and `inputs.<nested>.follows = "<path>"` for each entry of `follows`.
- * When `outputs` takes an explicit argument list without `...`, `name` is added to it.
+ * Adds the input `name`, given either by `url` (a flake reference, validated with
+ * `FlakeRef.parse`) or as `follows` of another input (exactly one of the two), optionally with
+ * `flake = false` and `inputs.<nested>.follows = "<path>"` for each entry of `overrides` (the
+ * fields of the domain's `Flake.InputSpec`). The new bindings follow the style of the file's
+ * last input; when `outputs` takes an explicit argument list without `...`, `name` is added to it.
  */
 export const AddInput = Schema.TaggedStruct("AddInput", {
   name: InputName,
-  url: Schema.String,
+  url: Schema.optional(Schema.String),
+  follows: Schema.optional(FollowsPath),
+  overrides: Schema.optional(Schema.Record({ key: InputName, value: FollowsPath })),
   /** `false` writes `flake = false`; `true` or absent writes nothing (Nix's default). */
-  flake: Schema.optional(Schema.Boolean),
-  follows: Schema.optional(Schema.Record({ key: InputName, value: FollowsPath }))
-})
+  flake: Schema.optional(Schema.Boolean)
+}).pipe(
+  Schema.filter((input) =>
+    (input.url === undefined) !== (input.follows === undefined) ||
+    `input ${input.name} needs exactly one of url and follows`
+  )
+)
 export type AddInput = typeof AddInput.Type
 
 /**
  * Removes every binding of the input `name` (and its argument in `outputs`). Refused while
- * another input `follows` it.
+ * another input follows it or the body of `outputs` still uses it.
  */
 export const RemoveInput = Schema.TaggedStruct("RemoveInput", { name: InputName })
 export type RemoveInput = typeof RemoveInput.Type
