@@ -151,10 +151,6 @@ export const inputNames = (shape: FlakeShape): ReadonlyArray<string> => [
 export const definitions = (shape: FlakeShape, name: string): ReadonlyArray<Binding> =>
   shape.inputBindings.filter((b) => b.path[1] === name && b.container.path.length <= 1)
 
-/** The bindings under `inputs` whose path starts with `prefix`. */
-export const bindingsUnder = (shape: FlakeShape, prefix: ReadonlyArray<string>): ReadonlyArray<Binding> =>
-  shape.inputBindings.filter((b) => startsWith(b.path, prefix))
-
 /** The top-level binding of `name` (`description`, `outputs`), refusing a dotted or repeated one. */
 export const topBinding = (shape: FlakeShape, name: string): Either.Either<Binding | undefined, FlakeError> => {
   const found = shape.top.bindings.filter((b) => b.path[0] === name)
