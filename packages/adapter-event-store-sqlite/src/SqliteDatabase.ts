@@ -47,8 +47,8 @@ export interface Service {
    */
   readonly write: <A, E>(
     operation: string,
-    body: (run: Run) => Effect.Effect<A, E | SqlError>
-  ) => Effect.Effect<A, E | EventStore.StoreUnavailable>
+    body: (run: Run) => Effect.Effect<A, E>
+  ) => Effect.Effect<A, Exclude<E, SqlError> | EventStore.StoreUnavailable>
 }
 
 /** The open database, provided by `layer`. */

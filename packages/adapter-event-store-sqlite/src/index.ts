@@ -4,3 +4,4 @@
  */
 export * as SqliteDatabase from "./SqliteDatabase.js"
 export * as SqliteEventStore from "./SqliteEventStore.js"
+export * as SqliteProjectionStore from "./SqliteProjectionStore.js"

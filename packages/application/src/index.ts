@@ -4,5 +4,8 @@
  */
 export * as EventStore from "./ports/EventStore.js"
 export * as EventStoreUrl from "./config/EventStoreUrl.js"
+export * as Projection from "./projections/Projection.js"
+export * as ProjectionRunner from "./projections/ProjectionRunner.js"
+export * as ProjectionStore from "./projections/ProjectionStore.js"
 export * as Nix from "./ports/Nix.js"
 export * as Workspace from "./ports/Workspace.js"

@@ -5,3 +5,5 @@
 export * as EventStoreContract from "./EventStoreContract.js"
 export * as InMemoryEventStore from "./InMemoryEventStore.js"
 export * as TestEvents from "./TestEvents.js"
+export * as InMemoryProjectionStore from "./InMemoryProjectionStore.js"
+export * as ProjectionStoreContract from "./ProjectionStoreContract.js"

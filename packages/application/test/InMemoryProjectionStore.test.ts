@@ -1,0 +1,3 @@
+import { InMemoryProjectionStore, ProjectionStoreContract } from "../src/testing/index.js"
+
+ProjectionStoreContract.suite("in-memory", InMemoryProjectionStore.layer)

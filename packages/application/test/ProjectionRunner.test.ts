@@ -1,0 +1,139 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, FastCheck as fc, Fiber, Layer, Option, Schedule, Schema } from "effect"
+import type { EventEnvelope } from "@cim-nix/domain"
+import * as EventStore from "../src/ports/EventStore.js"
+import type * as Projection from "../src/projections/Projection.js"
+import * as ProjectionRunner from "../src/projections/ProjectionRunner.js"
+import * as ProjectionStore from "../src/projections/ProjectionStore.js"
+import { InMemoryEventStore, InMemoryProjectionStore, TestEvents } from "../src/testing/index.js"
+
+type Event = { readonly index: number }
+
+const decode = (envelope: EventEnvelope.EventEnvelope) =>
+  envelope.type === "Poison"
+    ? Effect.fail(new EventStore.CorruptEvent({ store: "test", position: envelope.position, reason: "poison", message: "poison", hint: "none" }))
+    : Effect.succeed({ index: (envelope.payload as { index: number }).index })
+
+const Count = Schema.Struct({ count: Schema.Number, indices: Schema.Array(Schema.Number), lastPosition: Schema.Number })
+const perStream: Projection.Projection<typeof Count.Type, Event> = {
+  name: "per-stream",
+  version: 1,
+  document: Count,
+  keys: (_, envelope) => [envelope.aggregateId],
+  apply: (doc, event, envelope) =>
+    Option.some({
+      count: Option.match(doc, { onNone: () => 1, onSome: (d) => d.count + 1 }),
+      indices: [...Option.match(doc, { onNone: () => [], onSome: (d) => d.indices }), event.index],
+      lastPosition: envelope.position
+    })
+}
+/** Two documents per event (by type and overall), and odd indices remove the per-type one. */
+const Total = Schema.Struct({ n: Schema.Number })
+const perType: Projection.Projection<typeof Total.Type, Event> = {
+  name: "per-type",
+  version: 1,
+  document: Total,
+  keys: (_, envelope) => [`type:${envelope.type}`, "all"],
+  apply: (doc, event, _, key) =>
+    key !== "all" && event.index % 3 === 2 ? Option.none() : Option.some({ n: Option.match(doc, { onNone: () => 1, onSome: (d) => d.n + 1 }) })
+}
+const projections = [perStream, perType]
+
+const streams = [
+  { aggregateType: "Flake", aggregateId: "a" },
+  { aggregateType: "Flake", aggregateId: "b" },
+  { aggregateType: "Package", aggregateId: "c" }
+]
+
+const readModel = Effect.gen(function* () {
+  const store = yield* ProjectionStore.ProjectionStore
+  return yield* Effect.forEach(projections, (p) =>
+    Effect.all([store.checkpoint(p.name), store.list(p.name, { limit: 100_000 })]))
+})
+
+const appendPlan = (plan: ReadonlyArray<readonly [number, number]>) =>
+  Effect.flatMap(EventStore.EventStore, (s) =>
+    Effect.forEach(plan, ([which, count]) => s.append(streams[which]!, TestEvents.newEvents(streams[which]!, count), "any")))
+
+const stores = Layer.merge(InMemoryEventStore.layer, InMemoryProjectionStore.layer)
+
+describe("ProjectionRunner", () => {
+  it.live.prop(
+    "read models built incrementally in random batches equal read models rebuilt from zero",
+    [
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 5 })), { minLength: 1, maxLength: 30 }),
+      fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 6 })
+    ],
+    ([plan, batchSizes]) =>
+      Effect.gen(function* () {
+        const segment = Math.ceil(plan.length / batchSizes.length)
+        for (let i = 0; i < batchSizes.length; i++) {
+          yield* appendPlan(plan.slice(i * segment, (i + 1) * segment))
+          yield* ProjectionRunner.catchUp({ projections, decode, batchSize: batchSizes[i]! })
+        }
+        const incremental = yield* readModel
+        const end = yield* ProjectionRunner.rebuild({ projections, decode, batchSize: 1000 })
+        expect(end).toBe(plan.reduce((n, [, count]) => n + count, 0))
+        expect(yield* readModel).toEqual(incremental)
+        const total = yield* Effect.flatMap(ProjectionStore.ProjectionStore, (s) => s.get("per-type", ["all"]))
+        expect(total.get("all")).toEqual({ n: end })
+      }).pipe(Effect.provide(stores)),
+    { fastCheck: { numRuns: 60 } }
+  )
+
+  it.live("resumes from its checkpoint and rebuilds a projection whose version changed", () =>
+    Effect.gen(function* () {
+      yield* appendPlan([[0, 3], [1, 2]])
+      expect(yield* ProjectionRunner.catchUp({ projections, decode })).toBe(5)
+      const store = yield* ProjectionStore.ProjectionStore
+      yield* appendPlan([[0, 1]])
+      expect(yield* ProjectionRunner.catchUp({ projections, decode })).toBe(6)
+      expect((yield* store.get("per-stream", ["a"])).get("a")).toEqual({ count: 4, indices: [0, 1, 2, 0], lastPosition: 6 })
+      // A new projector version: its stored documents (built by version 1) are dropped and rebuilt.
+      const v2 = { ...perStream, version: 2, apply: (doc: Option.Option<typeof Count.Type>, event: Event, e: EventEnvelope.EventEnvelope) =>
+        Option.map(perStream.apply(doc, event, e, ""), (d) => ({ ...d, indices: [] })) }
+      expect(yield* ProjectionRunner.catchUp({ projections: [v2, perType], decode })).toBe(6)
+      expect((yield* store.get("per-stream", ["a", "b"]))).toEqual(new Map([
+        ["a", { count: 4, indices: [], lastPosition: 6 }],
+        ["b", { count: 2, indices: [], lastPosition: 5 }]
+      ]))
+      expect(yield* store.checkpoint("per-stream")).toEqual(Option.some({ position: 6, version: 2 }))
+      expect((yield* store.get("per-type", ["all"])).get("all")).toEqual({ n: 6 })
+    }).pipe(Effect.provide(stores)))
+
+  it.live("stops at a corrupt event, keeping the checkpoints before it", () =>
+    Effect.gen(function* () {
+      const s = yield* EventStore.EventStore
+      yield* appendPlan([[0, 2]])
+      const [poison] = TestEvents.newEvents(streams[1]!, 1)
+      yield* s.append(streams[1]!, [{ ...poison!, type: "Poison" }], "any")
+      yield* appendPlan([[2, 2]])
+      const error = yield* Effect.flip(ProjectionRunner.catchUp({ projections, decode, batchSize: 2 }))
+      expect(error._tag === "CorruptEvent" && error.position).toBe(3)
+      const store = yield* ProjectionStore.ProjectionStore
+      expect(yield* store.checkpoint("per-stream")).toEqual(Option.some({ position: 2, version: 1 }))
+      expect((yield* store.get("per-type", ["all"])).get("all")).toEqual({ n: 2 })
+      expect((yield* store.get("per-stream", ["c"])).size).toBe(0)
+    }).pipe(Effect.provide(stores)))
+
+  it.live("follows live appends until interrupted", () =>
+    Effect.gen(function* () {
+      yield* appendPlan([[0, 2]])
+      const store = yield* ProjectionStore.ProjectionStore
+      const follower = yield* Effect.fork(ProjectionRunner.follow({ projections, decode }, { maxDelay: "5 millis" }))
+      const reaches = (position: number) =>
+        store.checkpoint("per-type").pipe(
+          Effect.repeat({ until: (c) => Option.isSome(c) && c.value.position >= position, schedule: Schedule.spaced("5 millis") }),
+          Effect.timeout("5 seconds")
+        )
+      yield* reaches(2)
+      yield* appendPlan([[1, 3], [2, 1]])
+      yield* reaches(6)
+      expect((yield* store.get("per-type", ["all"])).get("all")).toEqual({ n: 6 })
+      expect((yield* store.get("per-stream", ["b"])).get("b")).toEqual({ count: 3, indices: [0, 1, 2], lastPosition: 5 })
+      yield* Fiber.interrupt(follower)
+      yield* appendPlan([[1, 1]])
+      yield* Effect.sleep("50 millis")
+      expect(yield* store.checkpoint("per-type")).toEqual(Option.some({ position: 6, version: 1 }))
+    }).pipe(Effect.provide(stores)))
+})
