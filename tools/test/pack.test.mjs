@@ -15,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
 const root = join(import.meta.dirname, "..", "..")
 const packages = ["domain", "application", "adapter-event-store-postgres"]
+const version = JSON.parse(readFileSync(join(root, "packages/domain/package.json"), "utf8")).version
+const tarball = (name) => `cim-nix-${name}-${version}.tgz`
 const serverUrl = process.env.CIM_NIX_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
 
 /** Runs a program and returns its stdout; a failure carries its output. */
@@ -91,13 +93,13 @@ describe("packed packages", () => {
   })
 
   it.each(packages)("@cim-nix/%s has only dist exports, real versions and its built files", async (name) => {
-    const tarball = join(dir, "tarballs", `cim-nix-${name}-0.0.0.tgz`)
-    const manifest = JSON.parse(await run("tar", ["-xOzf", tarball, "package/package.json"]))
+    const file = join(dir, "tarballs", tarball(name))
+    const manifest = JSON.parse(await run("tar", ["-xOzf", file, "package/package.json"]))
     expect(JSON.stringify(manifest)).not.toContain("@cim-nix/source")
     expect(JSON.stringify(manifest.dependencies)).not.toContain("workspace:")
     expect(manifest.exports["."]).toEqual({ types: "./dist/index.d.ts", import: "./dist/index.js", default: "./dist/index.js" })
     expect([manifest.license, manifest.sideEffects, manifest.repository.directory]).toEqual(["MIT", false, `packages/${name}`])
-    const files = (await run("tar", ["-tzf", tarball])).split("\n")
+    const files = (await run("tar", ["-tzf", file])).split("\n")
     expect(files).toEqual(expect.arrayContaining(["package/dist/index.js", "package/dist/index.d.ts", "package/dist/index.js.map", "package/src/index.ts"]))
     expect(files.filter((f) => f.endsWith(".tsbuildinfo") || f.includes("/test/"))).toEqual([])
   })
@@ -112,7 +114,7 @@ describe("packed packages", () => {
       "--no-audit",
       "--no-fund",
       `effect@${effectVersion}`,
-      ...packages.map((name) => `./tarballs/cim-nix-${name}-0.0.0.tgz`)
+      ...packages.map((name) => `./tarballs/${tarball(name)}`)
     ], dir)
     const installSeconds = (Date.now() - started) / 1000
     console.log(`npm install of the tarballs: ${installSeconds.toFixed(1)} s`)
