@@ -347,6 +347,23 @@ export const fromJson = (value: Json.Json): NixExpr => {
   return list(value.map(fromJson))
 }
 
+const collapseBinding = (b: Binding): Binding => {
+  if (b._tag === "Inherit" || b.value._tag !== "AttrSet" || b.value.recursive) return b
+  const inner = collapseNested(b.value)
+  const only = inner.bindings[0]
+  return inner.bindings.length === 1 && only?._tag === "Assign" && only.comments.length === 0
+    ? { ...b, path: [...b.path, ...only.path], value: only.value }
+    : { ...b, value: inner }
+}
+
+/**
+ * The same set with nested names written as paths: a binding whose value is a plain
+ * (non-`rec`) set of exactly one uncommented binding becomes one binding, recursively, so that
+ * `{ services = { nginx = { enable = true; }; }; }` prints as `{ services.nginx.enable = true; }`.
+ * Nix reads both as the same value.
+ */
+export const collapseNested = (set: AttrSet): AttrSet => ({ ...set, bindings: set.bindings.map(collapseBinding) })
+
 // ---------------------------------------------------------------------------------------------
 // Checking and printing
 

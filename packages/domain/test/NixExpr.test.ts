@@ -208,6 +208,27 @@ describe("NixExpr lists and attribute sets", () => {
     expect(print(N.attrs([N.bind(["a", "b"], int(1)), N.bind(["a", "c"], int(2)), N.bind([v("d"), "e"], int(3)), N.bind([v("d"), "e"], int(4))]))).toBe(
       "{ a.b = 1; a.c = 2; ${d}.e = 3; ${d}.e = 4; }"
     )
+    // Nix reads `${"a"}` (a string without interpolation) as the static name `a`.
+    expect(failure(N.attrs([N.bind(str("a"), int(1)), N.bind("a", int(2))])).field).toBe("expression.a")
+    expect(failure(N.attrs([N.inherit([""]), N.bind([N.commented("c", str([])), "x"], int(2))])).field).toBe(`expression.""`)
+    expect(print(N.attrs([N.bind(str(["a", v("b")]), int(1)), N.bind(str(["a", v("b")]), int(2))]))).toBe('{ ${"a${b}"} = 1; ${"a${b}"} = 2; }')
+    expect(print(N.letIn([N.bind(str("a"), int(1))], v("a")))).toBe('let ${"a"} = 1; in a')
+  })
+})
+
+describe("NixExpr.collapseNested", () => {
+  it("writes chains of one-binding sets as attribute paths, and leaves the rest", () => {
+    const config = N.fromJson({ services: { nginx: { enable: true, virtualHosts: { "a.org": { root: "/srv" } } } }, boot: {}, x: { y: 1 } })
+    expect(print(N.collapseNested(config as N.AttrSet))).toBe(
+      `{ services.nginx = { enable = true; virtualHosts."a.org".root = "/srv"; }; boot = { }; x.y = 1; }`
+    )
+    const kept = N.attrs([
+      N.bind("r", N.recAttrs({ a: int(1) })),
+      N.bind("c", N.attrs([N.bind("d", int(1), { comments: "note" })])),
+      N.bind("i", N.attrs([N.inherit(["j"])]))
+    ])
+    expect(N.collapseNested(kept)).toEqual(kept)
+    expect(print(N.collapseNested(N.attrs({ a: N.attrs({ b: N.attrs({ c: N.recAttrs({ d: int(1) }) }) }) })))).toBe("{ a.b.c = rec { d = 1; }; }")
   })
 })
 

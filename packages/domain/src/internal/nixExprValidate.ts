@@ -7,7 +7,7 @@
 import { ValidationError } from "../Errors.js"
 import type { AttrKey, AttrPath, Binding, Formals, NixExpr } from "../NixExpr.js"
 import { isIdentifier, rules } from "./names.js"
-import { attrName, isPath, textProblem } from "./nixExprText.js"
+import { attrName, isPath, normalizeParts, textProblem } from "./nixExprText.js"
 
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
@@ -40,7 +40,22 @@ const firstOf = (checks: Iterable<() => ValidationError | undefined>): Validatio
   return undefined
 }
 
-const keyText = (key: AttrKey): string => (typeof key === "string" ? attrName(key) : "${...}")
+/**
+ * The name a key stands for when Nix's parser knows it: a static name, or a `${...}` holding a
+ * string without interpolation (Nix reads `${"a"}` as the static name `a`, so it can clash).
+ */
+const staticName = (key: AttrKey): string | undefined => {
+  if (typeof key === "string") return key
+  const e = key._tag === "Commented" ? key.expr : key
+  if (e._tag !== "String") return undefined
+  const parts = normalizeParts(e.parts)
+  return parts.length === 0 ? "" : parts.length === 1 && typeof parts[0] === "string" ? parts[0] : undefined
+}
+
+const keyText = (key: AttrKey): string => {
+  const name = staticName(key)
+  return name === undefined ? "${...}" : attrName(name)
+}
 
 const pathText = (path: ReadonlyArray<AttrKey>): string => path.map(keyText).join(".")
 
@@ -50,12 +65,12 @@ const checkKey = (key: AttrKey, at: string): ValidationError | undefined =>
 /** Attribute names defined so far in one set: a name holds a value, or nested names (`a.b = ...`). */
 type Defined = Map<string, Defined | "value">
 
-/** Records the static names of `path` in `defined`; the name defined twice, if any. */
+/** Records the names of `path` that Nix knows statically in `defined`; the name defined twice, if any. */
 const define = (defined: Defined, path: AttrPath): string | undefined => {
   let node = defined
   for (let i = 0; i < path.length; i++) {
-    const key = path[i]!
-    if (typeof key !== "string") return undefined
+    const key = staticName(path[i]!)
+    if (key === undefined) return undefined
     const existing = node.get(key)
     if (i === path.length - 1) {
       if (existing !== undefined) return pathText(path.slice(0, i + 1))
@@ -83,7 +98,7 @@ const checkBindings = (bindings: ReadonlyArray<Binding>, at: string, inLet: bool
       const own = firstOf(
         paths.flatMap((path) => [
           ...path.map((key) => () => {
-            if (inLet && typeof key !== "string") {
+            if (inLet && staticName(key) === undefined) {
               return new ValidationError({
                 field: `${at}.${pathText(path)}`,
                 message: "a `let` binding cannot have a dynamic (`${...}`) name",

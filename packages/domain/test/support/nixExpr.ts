@@ -55,10 +55,13 @@ export const expr: fc.Arbitrary<N.NixExpr> = fc.letrec<{ expr: N.NixExpr; leaf: 
     }
   )
   // The first static name of each binding is unique in its set, so no name is defined twice.
+  // A `${"text"}` key is static too (Nix reads it as the name `text`).
+  const staticName = (key: N.AttrKey): ReadonlyArray<string> =>
+    typeof key === "string" ? [key] : key._tag === "String" && key.parts.every((p) => typeof p === "string") ? [key.parts.join("")] : []
   const bindings = fc.array(binding, { maxLength: 4 }).map((bs) => {
     const names = new Set<string>()
     return bs.filter((b) => {
-      const own = b._tag === "Inherit" ? b.names : typeof b.path[0] === "string" ? [b.path[0]] : []
+      const own = b._tag === "Inherit" ? b.names : staticName(b.path[0])
       if (own.some((n) => names.has(n))) return false
       own.forEach((n) => names.add(n))
       return true
