@@ -1,0 +1,14 @@
+/**
+ * The `cim-nix` command tree. Each subcommand lives in `commands/`, named as users type it.
+ */
+import { Command } from "@effect/cli"
+import * as Doctor from "./commands/Doctor.js"
+
+/** The root command. */
+export const root = Command.make("cim-nix").pipe(
+  Command.withDescription("Nix flakes, packages, modules, overlays and configurations, with a memory: every change is recorded as an event."),
+  Command.withSubcommands([Doctor.command])
+)
+
+/** Runs the command line (argv as given by Node: the first two entries are skipped). */
+export const run = Command.run(root, { name: "cim-nix", version: "0.0.0" })

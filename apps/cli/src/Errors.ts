@@ -1,0 +1,42 @@
+/**
+ * How failures reach the user: one clear line (what failed, why, the hint) on stderr and an
+ * exit code: 1 domain/validation errors, 2 usage errors, 3 Nix failures, 4 store unavailable.
+ */
+import { ValidationError as CliValidationError } from "@effect/cli"
+import { Console, Effect } from "effect"
+import * as Output from "./Output.js"
+
+interface Tagged {
+  readonly _tag: string
+  readonly message?: string
+  readonly hint?: string
+  readonly command?: ReadonlyArray<string>
+  readonly stderrTail?: string
+}
+
+const exitCodes: Record<string, number> = {
+  CommandError: 3,
+  BuildError: 3,
+  FlakeError: 3,
+  StoreUnavailable: 4
+}
+
+/** The exit code for an error: usage errors 2, Nix failures 3, store unavailable 4, the rest 1. */
+export const exitCodeOf = (error: unknown): number => {
+  if (CliValidationError.isValidationError(error)) return CliValidationError.isHelpRequested(error) ? 0 : 2
+  const tag = (error as Tagged)?._tag
+  return tag !== undefined && tag in exitCodes ? exitCodes[tag]! : 1
+}
+
+/** Prints an error for a human (or nothing for usage errors: @effect/cli already printed them). */
+export const report = (error: unknown, verbose: boolean) => {
+  if (CliValidationError.isValidationError(error)) return Effect.void
+  const e = error as Tagged
+  const lines = [
+    `${Output.red("error")}: ${e.message ?? String(error)}`,
+    ...(e.hint ? [`  hint: ${e.hint}`] : []),
+    ...(verbose && e.command ? [`  command: ${e.command.join(" ")}`] : []),
+    ...(verbose && e.stderrTail ? [`  stderr:\n${e.stderrTail.replace(/^/gm, "    ")}`] : [])
+  ]
+  return Console.error(lines.join("\n"))
+}

@@ -1,0 +1,24 @@
+/**
+ * Rendering for the terminal: one JSON document with `--json`, short human text otherwise.
+ * Colour only on a TTY and never with `NO_COLOR`.
+ */
+import { Console, Effect } from "effect"
+
+const colour = process.stdout.isTTY === true && process.env.NO_COLOR === undefined
+
+const paint = (code: number) => (text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text)
+
+/** Green, red, dim and bold text (plain when colour is off). */
+export const green = paint(32)
+export const red = paint(31)
+export const dim = paint(2)
+export const bold = paint(1)
+
+/** Prints `value` as JSON when `json`, else the lines of `human(value)`. */
+export const print = <A>(json: boolean, value: A, human: (value: A) => ReadonlyArray<string>) =>
+  json ? Console.log(JSON.stringify(value, null, 2)) : Effect.forEach(human(value), (line) => Console.log(line), { discard: true })
+
+/** Sets the process exit code without exiting (output is flushed first). */
+export const exitCode = (code: number) => Effect.sync(() => {
+  process.exitCode = code
+})

@@ -1,0 +1,18 @@
+/**
+ * Entry point of the bundled `cim-nix` executable: runs the command line with Node's platform
+ * services and turns failures into one readable line and an exit code.
+ */
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Effect } from "effect"
+import * as Cli from "./Cli.js"
+import * as Errors from "./Errors.js"
+
+const verbose = process.argv.includes("--verbose") || process.argv.includes("-v")
+
+Cli.run(process.argv).pipe(
+  Effect.catchAll((error) =>
+    Errors.report(error, verbose).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = Errors.exitCodeOf(error)))))
+  ),
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
+)
