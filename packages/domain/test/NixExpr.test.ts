@@ -286,6 +286,8 @@ describe("NixExpr let, with, lambdas, application, select, if", () => {
     const shell = N.apply(N.select(v("pkgs"), "mkShell"), N.attrs({ packages: N.list([v("git"), v("jq")]), shellHook: str("echo hi\nexport A=1\n") }))
     expect(print(shell)).toBe("pkgs.mkShell {\n  packages = [ git jq ];\n  shellHook = ''\n    echo hi\n    export A=1\n  '';\n}")
     expect(print(N.apply(v("f"), v("arg1"), v("arg2")), 8)).toBe("f\n  arg1\n  arg2")
+    const override = N.apply(N.select(v("prev"), ["hello", "overrideAttrs"]), N.lambda("old", N.binary(v("old"), "//", N.attrs({ doCheck: N.bool(false), x: int(1) }))))
+    expect(print(override, 40)).toBe("prev.hello.overrideAttrs (old: old // {\n  doCheck = false;\n  x = 1;\n})")
   })
 
   it("writes select with quoted, dynamic names and or; parenthesises subjects that need it", () => {
@@ -332,6 +334,7 @@ describe("NixExpr operators", () => {
     expect(print(sets, 12)).toBe("{ a = 1; }\n// {\n  b = 2;\n}")
     expect(print(sets, 8)).toBe("{\n  a = 1;\n} // {\n  b = 2;\n}")
     expect(print(N.binary(v("aaaa"), "++", v("bbbb")), 8)).toBe("aaaa\n++ bbbb")
+    expect(print(N.binary(v("lib"), "//", N.attrs({ a: int(1), b: int(2) })), 16)).toBe("lib // {\n  a = 1;\n  b = 2;\n}")
   })
 })
 

@@ -295,8 +295,12 @@ export const layout = (root: NixExpr, width: number): string => {
     return formalsHead(f, `{${all}\n${spaces(indent)}}`)
   }
 
+  /** Nodes that open on the line where they start and close on a line of their own. */
   const isBlock = (e: NixExpr): boolean =>
     e._tag === "List" || e._tag === "AttrSet" || (e._tag === "String" && stringStyle(e) === "indented")
+
+  /** A last argument written in place after `f a b `: a block, or a lambda (in parentheses) ending in one. */
+  const isTrailing = (e: NixExpr): boolean => isBlock(e) || e._tag === "Lambda"
 
   const broken = (e: NixExpr, indent: number, col: number, tail: number): string => {
     const inner = indent + 2
@@ -336,7 +340,7 @@ export const layout = (root: NixExpr, width: number): string => {
       case "Apply": {
         const { fn, args } = spine(e)
         const last = args[args.length - 1]!
-        if (isBlock(last)) {
+        if (isTrailing(last)) {
           const prefix = flatAll([flatAt(fn, APPLY), ...args.slice(0, -1).map((a) => flatAt(a, SELECT))], " ")
           if (prefix !== undefined && col + prefix.length + 2 <= width) {
             return `${prefix} ${renderAt(last, SELECT, indent, col + prefix.length + 1, tail)}`
@@ -363,7 +367,8 @@ export const layout = (root: NixExpr, width: number): string => {
       case "BinaryOp": {
         const [l, r] = operandLevels(e.op)
         const left = renderAt(e.left, l, indent, col, 0)
-        const sameLine = left.includes("\n") && /[}\]]$/.test(left)
+        // `} // {`: after a closing bracket, or before an opening one (`old // {`).
+        const sameLine = (left.includes("\n") && /[}\]]$/.test(left)) || (!left.includes("\n") && isBlock(e.right) && col + left.length + e.op.length + 3 <= width)
         const joint = sameLine ? ` ${e.op} ` : `\n${spaces(indent)}${e.op} `
         const at = sameLine ? endCol(left, col) + joint.length : indent + e.op.length + 1
         return left + joint + renderAt(e.right, r, indent, at, tail)
