@@ -34,6 +34,6 @@ export const input = (name: string): Effect.Effect<string, ValidationError> =>
         new ValidationError({
           field: "inputs",
           message: `'${name}' is not a flake input name`,
-          hint: "Name an input as in flake.nix (letters, digits, '_', '-', '\\''), or a nested one as 'outer/inner'."
+          hint: "Name an input as in flake.nix (letters, digits, '_', '-' and apostrophes), or a nested one as 'outer/inner'."
         })
       )

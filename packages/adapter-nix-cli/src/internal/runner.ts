@@ -116,13 +116,11 @@ export const make = (settings: Settings) =>
       })
 
     const run = (invocation: Invocation): Effect.Effect<Completed, CommandError> =>
-      Effect.withClock(wallClock)(Effect.gen(function* () {
+      Effect.gen(function* () {
         const binary = yield* locate(invocation.program)
         const args = fullArgs(invocation)
         const command = [binary, ...args]
         const timeout = invocation.timeout === undefined ? settings.timeout : Duration.decode(invocation.timeout)
-        const started = yield* Clock.currentTimeMillis
-        const elapsed = Effect.map(Clock.currentTimeMillis, (now) => now - started)
         const stderrLines: Array<string> = []
         const describe = (stderr: string) => tail(plain(invocation, stderr))
 
@@ -138,7 +136,7 @@ export const make = (settings: Settings) =>
             // Runs before the executor's own finalizer: SIGTERM to the group, SIGKILL if it lingers.
             yield* Effect.addFinalizer(() =>
               Effect.gen(function* () {
-                if (!(yield* Effect.orElseSucceed(proc.isRunning, () => false))) return;
+                if (!(yield* Effect.orElseSucceed(proc.isRunning, () => false))) return
                 // Finalizers are uninterruptible: the wait must be made interruptible to be timed out.
                 const stopped = yield* Effect.interruptible(proc.kill("SIGTERM")).pipe(
                   Effect.timeoutTo({ duration: settings.killGracePeriod, onSuccess: () => true, onTimeout: () => false }),
@@ -161,16 +159,17 @@ export const make = (settings: Settings) =>
           })
         )
 
-        const outcome = yield* semaphore.withPermits(1)(
-          spawnAndWait.pipe(
-            Effect.timeoutFail({
-              duration: timeout,
-              onTimeout: () => "timeout" as const
-            }),
-            Effect.either
-          )
+        // The timeout and the duration count from the spawn, not from the wait for a permit.
+        const [outcome, durationMs] = yield* semaphore.withPermits(1)(
+          Effect.gen(function* () {
+            const started = yield* Clock.currentTimeMillis
+            const outcome = yield* spawnAndWait.pipe(
+              Effect.timeoutFail({ duration: timeout, onTimeout: () => "timeout" as const }),
+              Effect.either
+            )
+            return [outcome, (yield* Clock.currentTimeMillis) - started] as const
+          })
         )
-        const durationMs = yield* elapsed
         const stderr = stderrLines.join("\n")
         if (outcome._tag === "Right") {
           return { command, exitCode: outcome.right.exitCode, stdout: outcome.right.out, stderr, durationMs }
@@ -197,7 +196,7 @@ export const make = (settings: Settings) =>
           hint: "Check that the Nix executable and the working directory are accessible to this user.",
           transient: error._tag === "SystemError" && (error.reason === "Busy" || error.reason === "WouldBlock")
         })
-      }))
+      }).pipe(Effect.withClock(wallClock))
 
     const exec = (invocation: Invocation): Effect.Effect<Completed, CommandError> =>
       Effect.flatMap(run(invocation), (done) => {
