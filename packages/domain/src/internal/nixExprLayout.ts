@@ -108,7 +108,7 @@ const stringStyle = (e: NixExpr & { _tag: "String" }): "double" | "indented" | "
   return e.style
 }
 
-/** Renders the written pieces of a '' or "..." string: text as is, expressions as `${...}`. */
+/** What a string literal is written as: escaped text as is, and expressions to write as `${...}`. */
 type Pieces = ReadonlyArray<string | NixExpr>
 
 const doubleQuotedPieces = (parts: ReadonlyArray<Part>): Pieces =>
