@@ -1,12 +1,14 @@
 /**
  * The composition root of `cim-nix`: the only place where adapters are chosen. The Nix port
  * is the real `nix` CLI; the event store is SQLite (default), NATS JetStream or PostgreSQL,
- * picked from `--event-store` / `CIM_NIX_EVENT_STORE`.
+ * picked from `--event-store` / `CIM_NIX_EVENT_STORE`; read models live in SQLite.
  */
 import { Duration, Effect, Layer, Option } from "effect"
-import { EventStore, EventStoreUrl, Nix } from "@cim-nix/application"
+import { EventStore, EventStoreUrl, Nix, ProjectionRunner, ProjectionStore, ReadModels, Workspace } from "@cim-nix/application"
+import type { IoError, ValidationError } from "@cim-nix/domain"
 import { NixCli } from "@cim-nix/adapter-nix-cli"
-import { SqliteDatabase, SqliteEventStore } from "@cim-nix/adapter-event-store-sqlite"
+import { NodeWorkspace } from "@cim-nix/adapter-filesystem"
+import { SqliteDatabase, SqliteEventStore, SqliteProjectionStore } from "@cim-nix/adapter-event-store-sqlite"
 import { NatsEventStore } from "@cim-nix/adapter-event-store-nats"
 import { PostgresEventStore } from "@cim-nix/adapter-event-store-postgres"
 import type * as GlobalOptions from "./GlobalOptions.js"
@@ -22,23 +24,64 @@ export const eventStoreUrl = (global: GlobalOptions.Global) =>
     process.cwd()
   )
 
-/** The event store adapter for a location. */
-export const eventStoreLayer = (
-  location: EventStoreUrl.EventStoreUrl
-): Layer.Layer<EventStore.EventStore, EventStore.StoreUnavailable> => {
+type Stores = EventStore.EventStore | ProjectionStore.ProjectionStore
+
+/**
+ * The event store and the read-model store for a location. With SQLite both share the file;
+ * otherwise read models go to a local SQLite file beside the default store (they can be
+ * rebuilt from the events at any time).
+ */
+export const storesLayer = (location: EventStoreUrl.EventStoreUrl): Layer.Layer<Stores, EventStore.StoreUnavailable> => {
+  const sqlite = (filename: string) => SqliteDatabase.layer({ filename })
+  const localReadModels = () =>
+    SqliteProjectionStore.layer.pipe(
+      Layer.provide(sqlite(EventStoreUrl.defaultUrl(process.env).replace(/^sqlite:/, "").replace(/events\.sqlite$/, "read-models.sqlite")))
+    )
   switch (location._tag) {
     case "Sqlite":
-      return SqliteEventStore.layer().pipe(Layer.provide(SqliteDatabase.layer({ filename: location.path })))
+      return Layer.merge(SqliteEventStore.layer(), SqliteProjectionStore.layer).pipe(Layer.provide(sqlite(location.path)))
     case "Nats":
-      return NatsEventStore.layer({ servers: location.servers })
+      return Layer.merge(NatsEventStore.layer({ servers: location.servers }), localReadModels())
     case "Postgres":
-      return PostgresEventStore.layer({ url: location.url })
+      return Layer.merge(PostgresEventStore.layer({ url: location.url }), localReadModels())
   }
 }
+
+/**
+ * The file roots commands may touch: `CIM_NIX_ROOTS` (colon-separated absolute paths), else the
+ * whole file system (the CLI acts for the user who runs it; the server confines requests).
+ */
+const workspaceRoots = (): ReadonlyArray<string> => {
+  const roots = (process.env.CIM_NIX_ROOTS ?? "").split(":").filter((r) => r !== "")
+  return roots.length > 0 ? roots : ["/"]
+}
+
+/** Every port a command handler needs. */
+export type AppServices = Nix.Nix | Stores | Workspace.Workspace
+
+/** The layer of all ports for the given global options. */
+export const appLayer = (
+  global: GlobalOptions.Global
+): Layer.Layer<AppServices, EventStore.StoreUnavailable | IoError | ValidationError> =>
+  Layer.unwrapEffect(
+    Effect.map(eventStoreUrl(global), (location) =>
+      Layer.mergeAll(nixLayer(global), storesLayer(location), NodeWorkspace.layerWith({ roots: workspaceRoots() }))
+    )
+  )
+
+/** Brings the read models up to the end of the event store (after a command, before a query). */
+export const catchUp = ProjectionRunner.catchUp(ReadModels.config)
+
+/**
+ * Runs a command's or query's effect with every port provided; the read models are caught up
+ * before it (queries see every recorded event) and after it (the next reader starts current).
+ */
+export const run = <A, E>(global: GlobalOptions.Global, effect: Effect.Effect<A, E, AppServices>) =>
+  catchUp.pipe(Effect.zipRight(effect), Effect.tap(() => catchUp), Effect.provide(appLayer(global)))
 
 /** Opens the event store and reads its current position. */
 export const probeEventStore = (location: EventStoreUrl.EventStoreUrl) =>
   Effect.flatMap(EventStore.EventStore, (store) => store.currentPosition).pipe(
-    Effect.provide(eventStoreLayer(location)),
+    Effect.provide(storesLayer(location)),
     Effect.timeout("10 seconds")
   )

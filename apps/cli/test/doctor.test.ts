@@ -81,7 +81,10 @@ describe("cim-nix doctor with NATS", () => {
       const { connect } = await import("node:net")
       const listening = () =>
         new Promise<boolean>((resolve) => {
-          const socket = connect(port, "127.0.0.1", () => resolve(true) || socket.end()).on("error", () => resolve(false))
+          const socket = connect(port, "127.0.0.1", () => {
+            resolve(true)
+            socket.end()
+          }).on("error", () => resolve(false))
         })
       for (let i = 0; i < 100 && !(await listening()); i++) await new Promise((r) => setTimeout(r, 100))
       const up = await cimNix(["doctor", "--json", "--event-store", `nats://127.0.0.1:${port}`])
