@@ -4,8 +4,10 @@
  * each changed document from its previous value: `(document, event) -> document`, no I/O.
  * `ProjectionRunner` feeds events, loads and stores documents and keeps the checkpoint.
  */
-import type { Option, Schema } from "effect"
+import { Effect, Either, Option, Schema } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
+import { StoreUnavailable } from "../ports/EventStore.js"
+import * as ProjectionStore from "./ProjectionStore.js"
 
 /** A projection over events decoded as `Event`, with documents of type `Doc`. */
 export interface Projection<Doc, Event> {
@@ -28,3 +30,29 @@ export interface Projection<Doc, Event> {
 
 /** A projection whose document type is not known statically (the runner's view). */
 export type Any<Event> = Projection<any, Event>
+
+/** Decodes a stored document of `projection`; a document that does not decode is a broken store. */
+export const decodeDocument = <Doc, Event>(
+  projection: Projection<Doc, Event>,
+  key: string,
+  json: unknown
+): Either.Either<Doc, StoreUnavailable> =>
+  Either.mapLeft(Schema.decodeUnknownEither(projection.document)(json), (error) =>
+    new StoreUnavailable({
+      store: "projections",
+      operation: "read",
+      message: `document ${JSON.stringify(key)} of read model ${projection.name} does not decode: ${error.message}`,
+      hint: "The read model was changed outside cim-nix or by another version: rebuild the read models.",
+      transient: false
+    }))
+
+/** The document of `projection` at `key`, if any. */
+export const find = <Doc, Event>(
+  projection: Projection<Doc, Event>,
+  key: string
+): Effect.Effect<Option.Option<Doc>, StoreUnavailable, ProjectionStore.ProjectionStore> =>
+  Effect.flatMap(ProjectionStore.ProjectionStore, (store) =>
+    Effect.flatMap(store.get(projection.name, [key]), (found) =>
+      found.has(key)
+        ? Effect.map(decodeDocument(projection, key, found.get(key)), Option.some)
+        : Effect.succeed(Option.none())))

@@ -8,7 +8,7 @@
 import { Chunk, Duration, Effect, Either, Option, Schema, Stream } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
 import * as EventStore from "../ports/EventStore.js"
-import type * as Projection from "./Projection.js"
+import * as Projection from "./Projection.js"
 import * as ProjectionStore from "./ProjectionStore.js"
 
 /** What to run. */
@@ -48,9 +48,20 @@ const lowest = (positions: Positions) => (positions.size === 0 ? 0 : Math.min(..
 const applyBatch = <Event>(config: Config<Event>, positions: Positions, batch: ReadonlyArray<EventEnvelope.EventEnvelope>) =>
   Effect.gen(function* () {
     const store = yield* ProjectionStore.ProjectionStore
-    const envelopes = batch.filter((e) => e.position > lowest(positions))
-    if (envelopes.length === 0) return
-    const events = yield* Effect.forEach(envelopes, config.decode)
+    const fresh = batch.filter((e) => e.position > lowest(positions))
+    // Decode up to the first event that does not decode: the ones before it are still applied.
+    const events: Array<Event> = []
+    let corrupt: Option.Option<EventStore.CorruptEvent> = Option.none()
+    for (const envelope of fresh) {
+      const decoded = yield* Effect.either(config.decode(envelope))
+      if (Either.isLeft(decoded)) {
+        corrupt = Option.some(decoded.left)
+        break
+      }
+      events.push(decoded.right)
+    }
+    const envelopes = fresh.slice(0, events.length)
+    if (envelopes.length === 0) return yield* Option.match(corrupt, { onNone: () => Effect.void, onSome: Effect.fail })
     const last = envelopes[envelopes.length - 1]!.position
     const commits: Array<ProjectionStore.Commit> = []
     for (const projection of config.projections) {
@@ -75,6 +86,7 @@ const applyBatch = <Event>(config: Config<Event>, positions: Positions, batch: R
     }
     yield* store.commit(commits)
     for (const projection of config.projections) positions.set(projection.name, last)
+    return yield* Option.match(corrupt, { onNone: () => Effect.void, onSome: Effect.fail })
   })
 
 const loadDocuments = <Doc, Event>(
@@ -86,19 +98,8 @@ const loadDocuments = <Doc, Event>(
     const documents = new Map<string, Option.Option<Doc>>()
     if (keys.length === 0) return documents
     const stored = yield* store.get(projection.name, keys)
-    const decode = Schema.decodeUnknownEither(projection.document)
     for (const [key, json] of stored) {
-      const doc = decode(json)
-      if (Either.isLeft(doc)) {
-        return yield* new EventStore.StoreUnavailable({
-          store: "projections",
-          operation: "project",
-          message: `document ${JSON.stringify(key)} of read model ${projection.name} does not decode: ${doc.left.message}`,
-          hint: "The read model was changed outside cim-nix: rebuild the read models.",
-          transient: false
-        })
-      }
-      documents.set(key, Option.some(doc.right))
+      documents.set(key, Option.some(yield* Projection.decodeDocument(projection, key, json)))
     }
     return documents
   })

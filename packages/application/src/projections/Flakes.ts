@@ -1,0 +1,88 @@
+/**
+ * The flakes read model: one document per flake (keyed by its path) with its description, its
+ * inputs (references as text), their locks, the last lock update and the last `nix flake check`.
+ */
+import { Option, Schema } from "effect"
+import type { DomainEvent, EventEnvelope } from "@cim-nix/domain"
+import { Flake, FlakeRef } from "@cim-nix/domain"
+import type { Projection } from "./Projection.js"
+
+/** An input as `flake.nix` declares it, its reference as text. */
+export const Input = Schema.Struct({
+  ref: Schema.optional(Schema.String),
+  follows: Schema.optional(Schema.String),
+  overrides: Schema.Record({ key: Schema.String, value: Schema.String }),
+  flake: Schema.Boolean
+})
+export type Input = typeof Input.Type
+
+/** A flake as the read model shows it. */
+export const FlakeView = Schema.Struct({
+  path: Schema.String,
+  description: Schema.String,
+  inputs: Schema.Record({ key: Schema.String, value: Input }),
+  locks: Schema.Record({ key: Schema.String, value: Flake.Locked }),
+  /** The last `nix flake update`/`lock`: when, and the inputs whose lock changed. */
+  lastLockUpdate: Schema.optional(Schema.Struct({ at: Schema.DateTimeUtc, changed: Schema.Array(Schema.String) })),
+  /** The last `nix flake check`: when, and its outcome. */
+  lastCheck: Schema.optional(Schema.Struct({ at: Schema.DateTimeUtc, ...Flake.CheckResult.fields })),
+  createdAt: Schema.DateTimeUtc,
+  updatedAt: Schema.DateTimeUtc
+})
+export type FlakeView = typeof FlakeView.Type
+
+const input = (i: Flake.FlakeInput): Input => ({
+  ...(i.ref === undefined ? {} : { ref: FlakeRef.format(i.ref) }),
+  ...(i.follows === undefined ? {} : { follows: i.follows }),
+  overrides: i.overrides,
+  flake: i.flake
+})
+
+const without = <V>(record: { readonly [key: string]: V }, key: string) =>
+  Object.fromEntries(Object.entries(record).filter(([k]) => k !== key))
+
+const sameLock = (a: Flake.Locked | null, b: Flake.Locked) =>
+  a !== null && a.rev === b.rev && a.narHash === b.narHash && a.lastModified === b.lastModified
+
+/** The projector of the flakes read model. */
+export const apply = (view: Option.Option<FlakeView>, event: DomainEvent.DomainEvent, envelope: EventEnvelope.EventEnvelope): Option.Option<FlakeView> => {
+  const at = envelope.occurredAt
+  if (event._tag === "FlakeCreated") {
+    return Option.some({
+      path: event.path,
+      description: event.description,
+      inputs: Object.fromEntries(Object.entries(event.inputs).map(([name, i]) => [name, input(i)])),
+      locks: {},
+      createdAt: at,
+      updatedAt: at
+    })
+  }
+  return Option.map(view, (flake): FlakeView => {
+    switch (event._tag) {
+      case "FlakeUpdated":
+        return {
+          ...flake,
+          locks: { ...flake.locks, ...Object.fromEntries(event.changes.map((c) => [c.input, c.after])) },
+          lastLockUpdate: { at, changed: event.changes.filter((c) => !sameLock(c.before, c.after)).map((c) => c.input) },
+          updatedAt: at
+        }
+      case "FlakeInputAdded":
+        return { ...flake, inputs: { ...flake.inputs, [event.name]: input(event.input) }, updatedAt: at }
+      case "FlakeInputRemoved":
+        return { ...flake, inputs: without(flake.inputs, event.name), locks: without(flake.locks, event.name), updatedAt: at }
+      case "FlakeChecked":
+        return { ...flake, lastCheck: { at, passed: event.passed, failed: event.failed }, updatedAt: at }
+      default:
+        return flake
+    }
+  })
+}
+
+/** The flakes read model, keyed by flake path. */
+export const projection: Projection<FlakeView, DomainEvent.DomainEvent> = {
+  name: "flakes",
+  version: 1,
+  document: FlakeView,
+  keys: (_, envelope) => (envelope.aggregateType === Flake.aggregateType ? [envelope.aggregateId] : []),
+  apply: (view, event, envelope) => apply(view, event, envelope)
+}

@@ -1,0 +1,33 @@
+/**
+ * The read models of cim-nix (flakes, packages, configurations, the event log) and how to feed
+ * them: each stored event is decoded once into a `DomainEvent` (an event that does not decode
+ * stops the run with `CorruptEvent`). Run them with `ProjectionRunner.catchUp(ReadModels.config)`
+ * (or `rebuild`, `follow`); queries read them with `Projection.find` and `ProjectionStore.list`.
+ */
+import { Effect } from "effect"
+import type { EventEnvelope } from "@cim-nix/domain"
+import { DomainEvent } from "@cim-nix/domain"
+import { CorruptEvent } from "../ports/EventStore.js"
+import * as Configurations from "./Configurations.js"
+import * as EventLog from "./EventLog.js"
+import * as Flakes from "./Flakes.js"
+import * as Packages from "./Packages.js"
+import type * as ProjectionRunner from "./ProjectionRunner.js"
+
+/** Decodes a stored envelope into its domain event. */
+export const decode = (envelope: EventEnvelope.EventEnvelope): Effect.Effect<DomainEvent.DomainEvent, CorruptEvent> =>
+  Effect.mapError(DomainEvent.fromEnvelope(envelope), (error) =>
+    new CorruptEvent({
+      store: "event store",
+      position: envelope.position,
+      eventId: envelope.eventId,
+      reason: error.message,
+      message: `event ${envelope.eventId} (${envelope.type} at position ${envelope.position}) does not decode: ${error.message}`,
+      hint: error.hint
+    }))
+
+/** All read models, ready for the `ProjectionRunner`. */
+export const config: ProjectionRunner.Config<DomainEvent.DomainEvent> = {
+  projections: [Flakes.projection, Packages.projection, Configurations.projection, EventLog.projection],
+  decode
+}

@@ -1,0 +1,49 @@
+/**
+ * ListEvents: stored events (without payloads) in position order, from the event log read
+ * model, filtered by aggregate, event type and correlation id.
+ */
+import { Effect, Schema } from "effect"
+import type { StoreUnavailable } from "../ports/EventStore.js"
+import * as EventLog from "../projections/EventLog.js"
+import * as Projection from "../projections/Projection.js"
+import * as ProjectionStore from "../projections/ProjectionStore.js"
+
+/** The query; every given field must match. */
+export const ListEvents = Schema.TaggedStruct("ListEvents", {
+  aggregateType: Schema.optional(Schema.String),
+  aggregateId: Schema.optional(Schema.String),
+  type: Schema.optional(Schema.String),
+  correlationId: Schema.optional(Schema.String),
+  /** The first position to consider (default 1). */
+  fromPosition: Schema.optional(Schema.Int.pipe(Schema.positive())),
+  /** The most entries to return (default 100). */
+  limit: Schema.optional(Schema.Int.pipe(Schema.positive()))
+})
+export type ListEvents = typeof ListEvents.Type
+
+const matches = (query: ListEvents, entry: EventLog.Entry) =>
+  (query.aggregateType === undefined || entry.aggregateType === query.aggregateType) &&
+  (query.aggregateId === undefined || entry.aggregateId === query.aggregateId) &&
+  (query.type === undefined || entry.type === query.type) &&
+  (query.correlationId === undefined || entry.correlationId === query.correlationId)
+
+/** The matching entries, oldest first. */
+export const handle = (
+  query: ListEvents
+): Effect.Effect<ReadonlyArray<EventLog.Entry>, StoreUnavailable, ProjectionStore.ProjectionStore> =>
+  Effect.gen(function* () {
+    const store = yield* ProjectionStore.ProjectionStore
+    const limit = query.limit ?? 100
+    const found: Array<EventLog.Entry> = []
+    let after = query.fromPosition === undefined ? undefined : EventLog.key(query.fromPosition - 1)
+    for (;;) {
+      const page = yield* store.list(EventLog.projection.name, { after })
+      for (const [key, json] of page) {
+        const entry = yield* Projection.decodeDocument(EventLog.projection, key, json)
+        if (matches(query, entry)) found.push(entry)
+        if (found.length === limit) return found
+      }
+      if (page.length < ProjectionStore.defaultListLimit) return found
+      after = page[page.length - 1]![0]
+    }
+  })
