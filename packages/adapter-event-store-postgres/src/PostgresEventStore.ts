@@ -4,13 +4,14 @@
  * (aggregate, version) and a unique `event_id` backing the version and idempotency rules, and
  * global positions drawn from a sequence.
  *
- * An append is one transaction that first takes the table's EXCLUSIVE lock (plain reads go on),
- * so appends from every connection and process are serialized: it reads the stream's version
- * and the events that already carry the call's ids, checks, reserves positions from the
- * sequence and inserts all events in one statement. Because the lock is held until commit,
- * positions become visible in order, which subscriptions rely on. A commit notifies the
- * schema's channel (`pg_notify`); each store listens to it and polls every `pollInterval` in
- * case a notification is missed.
+ * An append is one call of the schema's `append` function, so one statement, one transaction
+ * and one round trip: it takes the table's EXCLUSIVE lock (plain reads go on), so appends from
+ * every connection and process are serialized; reads the stream's version and whether the
+ * call's ids are stored; and, when the expected version holds, reserves contiguous positions
+ * from the sequence and inserts all events. Because the lock is held until commit, positions
+ * become visible in order, which subscriptions rely on. A commit notifies the schema's channel
+ * (`pg_notify`); each store listens to it and polls every `pollInterval` in case a
+ * notification is missed.
  */
 import type { SqlError } from "@effect/sql/SqlError"
 import * as PgClient from "@effect/sql-pg/PgClient"
@@ -87,7 +88,41 @@ const migrations = (schema: string): ReadonlyArray<ReadonlyArray<string>> => [
       schema_version integer NOT NULL,
       payload json NOT NULL,
       UNIQUE (aggregate_type, aggregate_id, version)
-    )`
+    )`,
+    // One append in one statement (so in one round trip and one transaction): under the table
+    // lock, each query of a VOLATILE function sees what committed before it, so the version and
+    // ids read here are current. Inserts nothing when an id is already stored (`reused`), when
+    // the stream is not at `expected` (NULL: any) or when there are no events; returns the
+    // stream's version and, when it inserted, the first of the contiguous positions it took.
+    `CREATE FUNCTION ${schema}.append(
+      stream_type text, stream_id text, expected integer, event_ids uuid[], types text[], occurred timestamptz[],
+      correlations text[], causations text[], schema_versions integer[], payloads json[], channel text
+    ) RETURNS TABLE (stream_version integer, first_position bigint, reused boolean)
+    LANGUAGE plpgsql VOLATILE AS $$
+    DECLARE
+      n constant integer := cardinality(event_ids);
+      at_version integer;
+      last_position bigint;
+    BEGIN
+      LOCK TABLE ${schema}.events IN EXCLUSIVE MODE;
+      SELECT coalesce(max(e.version), 0) INTO at_version FROM ${schema}.events e
+        WHERE e.aggregate_type = stream_type AND e.aggregate_id = stream_id;
+      IF EXISTS (SELECT FROM ${schema}.events e WHERE e.event_id = ANY(event_ids)) THEN
+        RETURN QUERY SELECT at_version, NULL::bigint, true;
+      ELSIF (expected IS NOT NULL AND expected <> at_version) OR n = 0 THEN
+        RETURN QUERY SELECT at_version, NULL::bigint, false;
+      ELSE
+        last_position := setval('${schema}.event_positions', nextval('${schema}.event_positions') + n - 1);
+        INSERT INTO ${schema}.events (position, event_id, aggregate_type, aggregate_id, version, type, occurred_at,
+            correlation_id, causation_id, schema_version, payload)
+          SELECT last_position - n + u.i, u.event_id, stream_type, stream_id, at_version + u.i, u.type, u.occurred_at,
+            u.correlation_id, u.causation_id, u.schema_version, u.payload
+          FROM unnest(event_ids, types, occurred, correlations, causations, schema_versions, payloads)
+            WITH ORDINALITY AS u(event_id, type, occurred_at, correlation_id, causation_id, schema_version, payload, i);
+        PERFORM pg_notify(channel, last_position::text);
+        RETURN QUERY SELECT at_version, last_position - n + 1, false;
+      END IF;
+    END $$`
   ]
 ]
 
@@ -171,48 +206,22 @@ export const make = (
     const read = (operation: string, statement: string, params: ReadonlyArray<unknown>) =>
       Effect.flatMap(query<Record<string, unknown>>(operation, statement, params), (rows) => toEnvelopes(store, rows))
 
-    /** The stream's version and whether any of `eventIds` is stored, in one round trip. */
-    const head = (stream: EventStore.StreamId, eventIds: ReadonlyArray<string>) =>
-      Effect.map(
-        query<{ version: number; reused: boolean }>(
-          "append",
-          `SELECT (SELECT coalesce(max(version), 0) FROM ${table} WHERE aggregate_type = $1 AND aggregate_id = $2) AS version,
-            EXISTS (SELECT FROM ${table} WHERE event_id = ANY($3::uuid[])) AS reused`,
-          [stream.aggregateType, stream.aggregateId, eventIds]
-        ),
-        (rows) => rows[0]!
-      )
-
     const storedWithIds = (events: ReadonlyArray<EventEnvelope.NewEvent>) =>
       read("append", `SELECT ${envelopeColumns} FROM ${table} WHERE event_id = ANY($1::uuid[])`, [
         events.map((e) => e.eventId)
       ]).pipe(Effect.catchTag("CorruptEvent", (e) =>
         Effect.fail(new EventStore.StoreUnavailable({ store, operation: "append", message: e.message, hint: e.hint, transient: false }))))
 
-    /**
-     * Reserves `n` positions at once (contiguous: every append holds the table lock), inserts
-     * the events at them and notifies the channel at commit; returns the last position.
-     */
-    const insertSql = `WITH reserved AS (
-        SELECT setval('${schema}.event_positions', nextval('${schema}.event_positions') + $1 - 1) AS last
-      ), inserted AS (
-        INSERT INTO ${table} (position, event_id, aggregate_type, aggregate_id, version, type, occurred_at,
-          correlation_id, causation_id, schema_version, payload)
-        SELECT r.last - $1 + e.n, e.event_id, $2, $3, $4 + e.n, e.type, e.occurred_at,
-          e.correlation_id, e.causation_id, e.schema_version, e.payload
-        FROM reserved r,
-          unnest($5::uuid[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::integer[], $11::json[])
-            WITH ORDINALITY AS e(event_id, type, occurred_at, correlation_id, causation_id, schema_version, payload, n)
-      )
-      SELECT last::float8 AS last, pg_notify($12, last::text) FROM reserved`
+    const appendSql = `SELECT stream_version AS version, first_position::float8 AS first, reused
+      FROM ${schema}.append($1, $2, $3, $4::uuid[], $5, $6::timestamptz[], $7, $8, $9::integer[], $10::json[], $11)`
 
-    const insert = (stream: EventStore.StreamId, version: number, events: ReadonlyArray<EventEnvelope.NewEvent>) =>
-      Effect.map(
-        query<{ last: number }>("append", insertSql, [
-          events.length,
+    const append: EventStore.Service["append"] = (stream, events, expectedVersion) =>
+      Effect.gen(function* () {
+        yield* EventStore.checkAppend(stream, events)
+        const [result] = yield* query<{ version: number; first: number | null; reused: boolean }>("append", appendSql, [
           stream.aggregateType,
           stream.aggregateId,
-          version,
+          EventStore.expectedNumber(expectedVersion) ?? null,
           events.map((e) => e.eventId),
           events.map((e) => e.type),
           events.map((e) => DateTime.formatIso(e.occurredAt)),
@@ -221,36 +230,17 @@ export const make = (
           events.map((e) => e.schemaVersion),
           events.map((e) => JSON.stringify(e.payload ?? null)),
           channel
-        ]),
-        (rows) => rows[0]!.last
-      )
-
-    const appendLocked = (
-      stream: EventStore.StreamId,
-      events: ReadonlyArray<EventEnvelope.NewEvent>,
-      expectedVersion: EventStore.ExpectedVersion
-    ) =>
-      Effect.gen(function* () {
-        yield* query("append", `LOCK TABLE ${table} IN EXCLUSIVE MODE`)
-        const { reused, version } = yield* head(stream, events.map((e) => e.eventId))
+        ])
+        const { first, reused, version } = result!
         if (reused) {
           const retry = yield* EventStore.matchReappend(stream, events, yield* storedWithIds(events))
           if (Option.isSome(retry)) return retry.value
         }
         yield* EventStore.checkExpectedVersion(stream, expectedVersion, version)
-        const last = yield* insert(stream, version, events)
-        const first = last - events.length + 1
+        if (first === null) return []
+        yield* raise(first + events.length - 1)
         return events.map((e, i): EventEnvelope.EventEnvelope => ({ ...e, version: version + i + 1, position: first + i }))
       })
-
-    const append: EventStore.Service["append"] = (stream, events, expectedVersion) =>
-      events.length === 0
-        ? Effect.flatMap(head(stream, []), ({ version }) => Effect.as(EventStore.checkExpectedVersion(stream, expectedVersion, version), []))
-        : EventStore.checkAppend(stream, events).pipe(
-          Effect.zipRight(sql.withTransaction(appendLocked(stream, events, expectedVersion))),
-          Effect.catchTag("SqlError", (e) => Effect.fail(unavailable(store, "append")(e))),
-          Effect.tap((stored) => raise(stored[stored.length - 1]!.position))
-        )
 
     const readPage = (operation: string, from: number, batchSize: number) =>
       read(operation, `SELECT ${envelopeColumns} FROM ${table} WHERE position >= $1 ORDER BY position LIMIT $2`, [from, batchSize])

@@ -3,7 +3,8 @@ import { Context, Effect, Either, Fiber, Layer, Stream } from "effect"
 import { EventStore } from "@cim-nix/application"
 import { EventStoreContract, TestEvents } from "@cim-nix/application/testing"
 import { PostgresEventStore } from "../src/index.js"
-import { exec, freshSchema, freshStore, temporaryDatabase } from "./support/database.js"
+import { freshSchema, freshStore, temporaryDatabase } from "./support/database.js"
+import { exec } from "./support/server.js"
 
 const url = temporaryDatabase()
 

@@ -1,35 +1,18 @@
-/**
- * A database of the test file's own on the test server: `CIM_NIX_TEST_POSTGRES_URL` when set
- * (any database on it that the user may connect to and create databases from), else
- * `postgres://postgres@127.0.0.1:5432/postgres`. Created before the file's tests, dropped after.
- */
-import * as Reactivity from "@effect/experimental/Reactivity"
-import * as PgClient from "@effect/sql-pg/PgClient"
-import { Effect, Layer, Redacted } from "effect"
+/** A database of the test file's own on the test server, created before its tests and dropped after. */
+import { Effect, Exit, Layer, Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll } from "vitest"
 import type { EventStore } from "@cim-nix/application"
 import { PostgresEventStore } from "../../src/index.js"
-
-/** The server the tests use. */
-export const serverUrl = process.env["CIM_NIX_TEST_POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres"
-
-/** Runs one statement in the database at `url` on a connection of its own. */
-export const exec = (url: string, statement: string) =>
-  Effect.scoped(Effect.flatMap(PgClient.make({ url: Redacted.make(url) }), (sql) => sql.unsafe(statement))).pipe(
-    Effect.provide(Reactivity.layer)
-  )
-
-const admin = (statement: string) => Effect.runPromise(exec(serverUrl, statement))
+import { newDatabase, withDatabase } from "./server.js"
 
 /** Registers the creation and removal of a new database; returns its URL. */
 export const temporaryDatabase = (): string => {
-  const name = `cim_nix_test_${randomBytes(6).toString("hex")}`
-  const url = new URL(serverUrl)
-  url.pathname = `/${name}`
-  beforeAll(() => admin(`CREATE DATABASE ${name}`))
-  afterAll(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
-  return url.toString()
+  const { name, url } = newDatabase("cim_nix_test")
+  const scope = Effect.runSync(Scope.make())
+  beforeAll(() => Effect.runPromise(Scope.extend(withDatabase(name), scope)))
+  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+  return url
 }
 
 let schemas = 0
