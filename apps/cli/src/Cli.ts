@@ -3,11 +3,13 @@
  */
 import { Command } from "@effect/cli"
 import * as Doctor from "./commands/Doctor.js"
+import * as Module from "./commands/Module.js"
+import * as Overlay from "./commands/Overlay.js"
 
 /** The root command. */
 export const root = Command.make("cim-nix").pipe(
   Command.withDescription("Nix flakes, packages, modules, overlays and configurations, with a memory: every change is recorded as an event."),
-  Command.withSubcommands([Doctor.command])
+  Command.withSubcommands([Doctor.command, Module.command, Overlay.command])
 )
 
 /** Runs the command line (argv as given by Node: the first two entries are skipped). */
