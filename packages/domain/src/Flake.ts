@@ -416,10 +416,10 @@ const decide = (command: Command, state: State): Effect.Effect<ReadonlyArray<Eve
       case "UpdateFlake": {
         const changes: Array<LockChange> = []
         for (const name of Object.keys(command.locks).sort()) {
-          const input = flake.inputs[name]
-          if (input === undefined || !Object.hasOwn(flake.inputs, name)) {
+          if (!Object.hasOwn(flake.inputs, name)) {
             return yield* invalid(`locks.${name}`, `the flake has no input ${name} to lock`, "Lock only inputs the flake declares.")
           }
+          const input = flake.inputs[name]!
           if (input.follows !== undefined) {
             return yield* invalid(`locks.${name}`, `input ${name} follows ${input.follows}: it has no lock of its own`, `Lock ${input.follows} instead.`)
           }

@@ -23,6 +23,7 @@ export const OptionDeclaration = Schema.Struct({
   type: OptionType.OptionType,
   default: Schema.optional(Json.Json),
   description: Schema.optional(Schema.String),
+  /** Shown in documentation only: like NixOS, the domain does not check it against the type. */
   example: Schema.optional(Json.Json)
 })
 export type OptionDeclaration = typeof OptionDeclaration.Type
