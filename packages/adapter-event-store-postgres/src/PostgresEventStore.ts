@@ -57,11 +57,11 @@ const hintFor = (store: string, code: string | undefined, transient: boolean) =>
     ? "The database does not exist: create it (createdb <name>) or fix the URL."
     : "Check that the URL's user may create and use the store's schema and tables, and that no other program changed them."
 
-/** A failed statement as the port's error: transient when the connection or a lock is at fault. */
+/** A failed statement as the port's error: transient when the connection (or its timeout) or a lock is at fault. */
 const unavailable = (store: string, operation: string) => (error: SqlError) => {
   const cause = error.cause as { readonly code?: unknown; readonly message?: unknown } | undefined
   const code = typeof cause?.code === "string" ? cause.code : undefined
-  const transient = code !== undefined && transientCode.test(code)
+  const transient = code === undefined ? /timed out/i.test(String(cause?.message)) : transientCode.test(code)
   return new EventStore.StoreUnavailable({
     store,
     operation,
