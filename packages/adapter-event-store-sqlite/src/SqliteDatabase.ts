@@ -130,15 +130,15 @@ const open = (config: Config) =>
       Effect.scoped(Effect.uninterruptibleMask((restore) =>
         Effect.gen(function* () {
           const conn = yield* client.reserve
-          yield* conn.executeUnprepared("BEGIN IMMEDIATE", [], undefined)
+          yield* conn.execute("BEGIN IMMEDIATE", [], undefined)
           const exit = yield* Effect.exit(restore(body(run(conn))))
           if (Exit.isSuccess(exit)) {
-            const committed = yield* Effect.exit(conn.executeUnprepared("COMMIT", [], undefined))
+            const committed = yield* Effect.exit(conn.execute("COMMIT", [], undefined))
             if (Exit.isSuccess(committed)) return exit.value
-            yield* Effect.ignore(conn.executeUnprepared("ROLLBACK", [], undefined))
+            yield* Effect.ignore(conn.execute("ROLLBACK", [], undefined))
             return yield* Effect.failCause(committed.cause)
           }
-          yield* Effect.ignore(conn.executeUnprepared("ROLLBACK", [], undefined))
+          yield* Effect.ignore(conn.execute("ROLLBACK", [], undefined))
           return yield* exit
         })
       )).pipe(Effect.catchIf((e): e is SqlError => e instanceof SqlError, (e) => Effect.fail(unavailable(store, operation, e))))

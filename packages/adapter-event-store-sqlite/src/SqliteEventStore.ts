@@ -33,7 +33,15 @@ const chunks = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> =>
 const placeholders = (count: number, width: number) =>
   Array.from({ length: count }, () => `(${Array.from({ length: width }, () => "?").join(", ")})`).join(", ")
 
-const insertSql = (rows: number) => `INSERT INTO events (${columns}) VALUES ${placeholders(rows, 11)}`
+const insertStatements = new Map<number, string>()
+const insertSql = (rows: number) => {
+  let sql = insertStatements.get(rows)
+  if (sql === undefined) {
+    sql = `INSERT INTO events (${columns}) VALUES ${placeholders(rows, 11)}`
+    insertStatements.set(rows, sql)
+  }
+  return sql
+}
 
 const headSql = `SELECT
   (SELECT coalesce(max(version), 0) FROM events WHERE aggregate_type = ? AND aggregate_id = ?) AS version,

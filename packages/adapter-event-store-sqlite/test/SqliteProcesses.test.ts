@@ -8,14 +8,15 @@ import { createInterface } from "node:readline"
 import { EventStore } from "@cim-nix/application"
 import { TestEvents } from "@cim-nix/application/testing"
 import { SqliteDatabase, SqliteEventStore } from "../src/index.js"
-import { bundle } from "./support/bundle.js"
+import { bundle } from "../../../tools/bench/event-store-bundle.mjs"
 
 let dir: string
 let child: string
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cim-nix-sqlite-processes-"))
-  child = await bundle(join(import.meta.dirname, "support", "appender.ts"), dir)
+  child = join(dir, "child.mjs")
+  await bundle(join(import.meta.dirname, "support", "appender.ts"), child)
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
