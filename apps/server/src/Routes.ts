@@ -1,10 +1,151 @@
 /**
- * The HTTP API of cim-nix. For now the liveness probe; the command and query endpoints grow
- * here as the handlers land (issue 8).
+ * The HTTP API of cim-nix: probes, the event log (list and live stream) and the read-model
+ * queries. Paths in requests are confined to the workspace roots before anything is read.
  */
-import { HttpRouter, HttpServerResponse } from "@effect/platform"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Deferred, Duration, Effect, Option, Schedule, Schema, Stream } from "effect"
+import {
+  EventStore,
+  FindConfiguration,
+  FindFlake,
+  FindPackage,
+  ListEvents,
+  Nix,
+  Workspace
+} from "@cim-nix/application"
+import { Configurations, Flakes, Packages } from "@cim-nix/application"
+import { EventEnvelope } from "@cim-nix/domain"
+import { BadRequest, NotFound } from "./HttpErrors.js"
+import type * as Lifecycle from "./Lifecycle.js"
+import type * as Runtime from "./Runtime.js"
 
-/** `GET /healthz`: the process is up (no authentication, no Nix call). */
-export const router = HttpRouter.empty.pipe(
-  HttpRouter.get("/healthz", HttpServerResponse.unsafeJson({ status: "ok" }))
-)
+/** What the routes share with the rest of the server. */
+export interface Deps<R> {
+  readonly lifecycle: Lifecycle.Lifecycle
+  /** Brings the read models up to date before a query reads them. */
+  readonly catchUp: Effect.Effect<unknown, unknown, R>
+}
+
+/** Decodes the query string, a 400 when it does not fit. */
+const query = <A, I extends Readonly<Record<string, string | ReadonlyArray<string> | undefined>>>(schema: Schema.Schema<A, I>) =>
+  HttpServerRequest.schemaSearchParams(schema).pipe(
+    Effect.mapError((error) => new BadRequest({ message: error.message, hint: "see the query parameters of this endpoint" }))
+  )
+
+/** A read-model document as JSON, or 404. */
+const found = <Doc, I>(document: Schema.Schema<Doc, I>, what: string) =>
+(view: Option.Option<Doc>): Effect.Effect<HttpServerResponse.HttpServerResponse, unknown> =>
+  Option.match(view, {
+    onNone: () => Effect.fail(new NotFound({ message: `no ${what} is recorded`, hint: "create it first, or check the key" })),
+    onSome: (doc) => Effect.flatMap(Schema.encode(document)(doc), (json) => HttpServerResponse.json(json))
+  })
+
+/** A path of the request, confined to the workspace roots (400 outside them). */
+const confined = (path: string) => Effect.flatMap(Workspace.Workspace, (workspace) => workspace.resolve(path))
+
+const within = <A, E, R>(effect: Effect.Effect<A, E, R>, seconds: number) =>
+  Effect.timeoutFail(effect, { duration: Duration.seconds(seconds), onTimeout: () => new Error("timed out") })
+
+/** `GET /readyz`: nix answers `nix --version` and the event store its position. */
+const readyz = Effect.gen(function* () {
+  const nix = yield* Nix.Nix
+  const store = yield* EventStore.EventStore
+  const [info, position] = yield* Effect.all([Effect.either(within(nix.info, 20)), Effect.either(within(store.currentPosition, 10))], {
+    concurrency: 2
+  })
+  const ready = info._tag === "Right" && position._tag === "Right"
+  return yield* HttpServerResponse.json({
+    status: ready ? "ready" : "not ready",
+    nix: info._tag === "Right" ? { ok: true, version: info.right.version.text } : { ok: false, message: info.left.message },
+    eventStore: position._tag === "Right" ? { ok: true, position: position.right } : { ok: false, message: position.left.message }
+  }, { status: ready ? 200 : 503, headers: ready ? {} : { "retry-after": "5" } })
+})
+
+const NumberFromQuery = Schema.NumberFromString.pipe(Schema.int(), Schema.positive())
+
+const EventsQuery = Schema.Struct({
+  aggregateType: Schema.optional(Schema.String),
+  aggregateId: Schema.optional(Schema.String),
+  type: Schema.optional(Schema.String),
+  correlationId: Schema.optional(Schema.String),
+  fromPosition: Schema.optional(NumberFromQuery),
+  limit: Schema.optional(NumberFromQuery)
+})
+
+const encodeEnvelope = Schema.encode(EventEnvelope.EventEnvelope)
+
+/** One server-sent event: `id` is the global position, `event` the event type, `data` the envelope. */
+const sse = (envelope: EventEnvelope.EventEnvelope) =>
+  Effect.map(encodeEnvelope(envelope), (json) => `id: ${envelope.position}\nevent: ${envelope.type}\ndata: ${JSON.stringify(json)}\n\n`)
+
+/**
+ * `GET /events/stream`: every event from `Last-Event-ID + 1` (a reconnecting client's resume
+ * point) or `?fromPosition` (default 1), then live. Ends when the server shuts down.
+ */
+const eventStream = (lifecycle: Lifecycle.Lifecycle) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const { fromPosition } = yield* query(Schema.Struct({ fromPosition: Schema.optional(NumberFromQuery) }))
+    const lastEventId = request.headers["last-event-id"]
+    if (lastEventId !== undefined && !/^\d{1,15}$/.test(lastEventId)) {
+      return yield* new BadRequest({ message: "Last-Event-ID must be a global position", hint: "send back the id of the last event received" })
+    }
+    const from = lastEventId === undefined ? fromPosition ?? 1 : Number(lastEventId) + 1
+    const store = yield* EventStore.EventStore
+    const events = store.subscribe({ fromPosition: from }).pipe(
+      Stream.mapEffect(sse),
+      Stream.catchAll((error) => Stream.make(`event: error\ndata: ${JSON.stringify({ error: error._tag, message: error.message })}\n\n`)),
+      Stream.merge(Stream.fromSchedule(Schedule.spaced("15 seconds")).pipe(Stream.as(": keep-alive\n\n")), { haltStrategy: "left" }),
+      Stream.interruptWhen(Deferred.await(lifecycle.draining)),
+      Stream.encodeText
+    )
+    return HttpServerResponse.stream(Stream.concat(Stream.make(new TextEncoder().encode(": stream\n\n")), events), {
+      contentType: "text/event-stream",
+      headers: { "cache-control": "no-store" }
+    })
+  })
+
+/** The router. */
+export const make = <R>(deps: Deps<R>): HttpRouter.HttpRouter<unknown, R | Runtime.Services> =>
+  HttpRouter.empty.pipe(
+    HttpRouter.get("/healthz", HttpServerResponse.unsafeJson({ status: "ok" })),
+    HttpRouter.get("/readyz", readyz),
+    HttpRouter.get(
+      "/events",
+      Effect.gen(function* () {
+        const filters = yield* query(EventsQuery)
+        yield* deps.catchUp
+        return yield* HttpServerResponse.json(yield* ListEvents.handle({ _tag: "ListEvents", ...filters }))
+      })
+    ),
+    HttpRouter.get("/events/stream", eventStream(deps.lifecycle)),
+    HttpRouter.get(
+      "/flakes",
+      Effect.gen(function* () {
+        const { path } = yield* query(Schema.Struct({ path: Schema.String }))
+        const absolute = yield* confined(path)
+        yield* deps.catchUp
+        return yield* Effect.flatMap(FindFlake.handle({ _tag: "FindFlake", path: absolute }), found(Flakes.projection.document, `flake at ${absolute}`))
+      })
+    ),
+    HttpRouter.get(
+      "/packages",
+      Effect.gen(function* () {
+        const target = yield* query(Schema.Struct({ flakeRef: Schema.String, attributePath: Schema.String, system: Schema.String }))
+        yield* deps.catchUp
+        return yield* Effect.flatMap(FindPackage.handle({ _tag: "FindPackage", ...target }), found(Packages.projection.document, "build of this target"))
+      })
+    ),
+    HttpRouter.get(
+      "/configurations",
+      Effect.gen(function* () {
+        const { flake, hostname } = yield* query(Schema.Struct({ flake: Schema.String, hostname: Schema.String }))
+        const absolute = yield* confined(flake)
+        yield* deps.catchUp
+        return yield* Effect.flatMap(
+          FindConfiguration.handle({ _tag: "FindConfiguration", flake: absolute, hostname }),
+          found(Configurations.projection.document, `configuration ${hostname} of ${absolute}`)
+        )
+      })
+    )
+  )

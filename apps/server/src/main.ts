@@ -1,35 +1,39 @@
 /**
- * Entry point of the bundled `cim-nix-server`. Listens on 127.0.0.1 by default
- * (`CIM_NIX_HOST` / `CIM_NIX_PORT` to change; port 0 picks a free one) and prints
- * `listening on http://host:port` once ready.
+ * Entry point of the bundled `cim-nix-server`. Listens on 127.0.0.1 by default (`CIM_NIX_HOST` /
+ * `CIM_NIX_PORT`; port 0 picks a free one), prints `listening on http://host:port` once ready,
+ * and on SIGTERM or SIGINT drains (see `Lifecycle`) before closing the stores.
  */
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Config, Effect, Layer } from "effect"
+import { Duration, Effect, Layer } from "effect"
 import { createServer } from "node:http"
+import * as Guard from "./Guard.js"
+import * as HttpErrors from "./HttpErrors.js"
+import * as Lifecycle from "./Lifecycle.js"
 import * as Routes from "./Routes.js"
+import * as Runtime from "./Runtime.js"
+import * as ServerConfig from "./ServerConfig.js"
 
-const ServerLive = Layer.unwrapEffect(
-  Effect.gen(function* () {
-    const host = yield* Config.string("CIM_NIX_HOST").pipe(Config.withDefault("127.0.0.1"))
-    const port = yield* Config.integer("CIM_NIX_PORT").pipe(
-      Config.validate({ message: "CIM_NIX_PORT must be 0..65535 (0: any free port)", validation: (p) => p >= 0 && p <= 65535 }),
-      Config.withDefault(8787)
-    )
-    return NodeHttpServer.layer(createServer, { host, port })
-  })
-)
+const program = Effect.gen(function* () {
+  const config = yield* ServerConfig.load
+  const lifecycle = yield* Lifecycle.make
+  const catchUp = yield* Runtime.makeCatchUp
+  const nodeServer = createServer()
+  const app = HttpErrors.respond(Routes.make({ lifecycle, catchUp }))
+  yield* Layer.buildWithScope(
+    HttpServer.serve(app, Guard.make({ token: config.token, maxBodyBytes: config.maxBodyBytes, lifecycle })).pipe(
+      Layer.provide(NodeHttpServer.layer(() => nodeServer, { host: config.host, port: config.port })),
+      Layer.provide(Runtime.layer(config))
+    ),
+    yield* Effect.scope
+  )
+  yield* Effect.addFinalizer(() => Lifecycle.drain(lifecycle, nodeServer, Duration.seconds(config.shutdownSeconds)))
+  const address = nodeServer.address()
+  if (address !== null && typeof address === "object") {
+    console.log(`listening on http://${address.address}:${address.port}`)
+  }
+  console.log(`token: ${config.tokenSource}`)
+  return yield* Effect.never
+})
 
-const announce = Effect.flatMap(HttpServer.HttpServer, (server) =>
-  Effect.sync(() => {
-    const address = server.address
-    if (address._tag === "TcpAddress") console.log(`listening on http://${address.hostname}:${address.port}`)
-  })
-)
-
-HttpServer.serve(Routes.router).pipe(
-  Layer.provide(Layer.effectDiscard(announce)),
-  Layer.provide(ServerLive),
-  Layer.launch,
-  NodeRuntime.runMain
-)
+program.pipe(Effect.scoped, NodeRuntime.runMain)

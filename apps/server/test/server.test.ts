@@ -1,25 +1,163 @@
-import { describe, expect, it } from "@effect/vitest"
-import { spawn } from "node:child_process"
-import { once } from "node:events"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { statSync, readFileSync } from "node:fs"
 import { join } from "node:path"
+import { EventStore } from "@cim-nix/application"
+import { TestEvents } from "@cim-nix/application/testing"
+import { SqliteEventStore } from "@cim-nix/adapter-event-store-sqlite"
+import * as Server from "./Server.js"
 
-const bundle = join(import.meta.dirname, "..", "dist", "cim-nix-server.mjs")
+const uuidv7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
-describe("cim-nix-server (bundled)", () => {
-  it("listens on 127.0.0.1 and answers /healthz", async () => {
-    const child = spawn(process.execPath, [bundle], { env: { ...process.env, CIM_NIX_PORT: "0" }, stdio: ["ignore", "pipe", "pipe"] })
-    try {
-      const [line] = (await once(child.stdout, "data")) as [Buffer]
-      const url = /listening on (http:\/\/[^\s]+)/.exec(line.toString())?.[1]
-      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-      const response = await fetch(`${url}/healthz`)
-      expect(response.status).toBe(200)
-      expect(await response.json()).toEqual({ status: "ok" })
-      expect((await fetch(`${url}/nope`)).status).toBe(404)
-    } finally {
-      child.kill("SIGTERM")
+/** Appends `count` test events to one stream of the SQLite store at `filename`. */
+const append = (filename: string, aggregateId: string, count: number) =>
+  Effect.runPromise(
+    Effect.flatMap(EventStore.EventStore, (store) =>
+      store.append({ aggregateType: "Test", aggregateId }, TestEvents.newEvents({ aggregateType: "Test", aggregateId }, count), "any")
+    ).pipe(Effect.provide(SqliteEventStore.layerFile({ filename })))
+  )
+
+/** The JSON error body of a response. */
+const errorBody = async (response: Response) => (await response.json()) as { error: string; message: string; hint: string }
+
+interface SseEvent {
+  readonly id: string
+  readonly event: string
+  readonly data: { readonly position: number; readonly eventId: string }
+}
+
+/** Reads `count` events from `/events/stream`, then drops the connection. */
+const readEvents = async (server: Server.Server, count: number, headers: Record<string, string> = {}) => {
+  const abort = new AbortController()
+  const response = await server.request("/events/stream", { headers, signal: abort.signal })
+  expect(response.status).toBe(200)
+  expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/)
+  const reader = response.body!.getReader()
+  const decoder = new TextDecoder()
+  const events: Array<SseEvent> = []
+  let buffer = ""
+  while (events.length < count) {
+    const { done, value } = await reader.read()
+    if (done) break
+    buffer += decoder.decode(value, { stream: true })
+    let end: number
+    while ((end = buffer.indexOf("\n\n")) >= 0 && events.length < count) {
+      const block = buffer.slice(0, end)
+      buffer = buffer.slice(end + 2)
+      const fields = Object.fromEntries(block.split("\n").filter((l) => !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]))
+      if (fields.data !== undefined) events.push({ id: fields.id!, event: fields.event!, data: JSON.parse(fields.data) })
     }
-    const [code, signal] = (await once(child, "exit")) as [number | null, string | null]
-    expect(code === 0 || signal === "SIGTERM").toBe(true)
+  }
+  abort.abort()
+  return events
+}
+
+describe("cim-nix-server (bundled, real Nix and SQLite)", () => {
+  let server: Server.Server
+  beforeAll(async () => {
+    server = await Server.start({ CIM_NIX_MAX_BODY_BYTES: "1000" })
+  })
+  afterAll(async () => {
+    await server.stop()
+  })
+
+  it("listens on 127.0.0.1; /healthz needs no token", async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    const response = await fetch(`${server.url}/healthz`)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ status: "ok" })
+  })
+
+  it("answers 401 without a token and with a wrong one, with the error body and a request id", async () => {
+    for (const headers of [{}, { authorization: `Bearer ${Server.token}x` }, { authorization: Server.token }] as Array<Record<string, string>>) {
+      const response = await fetch(`${server.url}/readyz`, { headers })
+      expect(response.status).toBe(401)
+      expect(response.headers.get("x-request-id")).toMatch(uuidv7)
+      const body = await errorBody(response)
+      expect(body.error).toBe("Unauthorized")
+      expect(body.hint).toContain("Bearer")
+    }
+    expect((await fetch(`${server.url}/nope`)).status).toBe(401)
+  })
+
+  it("echoes x-request-id, and generates a UUIDv7 when absent or malformed", async () => {
+    const given = await server.request("/healthz", { headers: { "x-request-id": "client-42" } })
+    expect(given.headers.get("x-request-id")).toBe("client-42")
+    const absent = await server.request("/events")
+    expect(absent.headers.get("x-request-id")).toMatch(uuidv7)
+    const malformed = await server.request("/events", { headers: { "x-request-id": "no spaces allowed" } })
+    expect(malformed.headers.get("x-request-id")).toMatch(uuidv7)
+  })
+
+  it("/readyz: nix usable and the store reachable", async () => {
+    const response = await server.request("/readyz")
+    expect(response.status).toBe(200)
+    const body = (await response.json()) as { status: string; nix: { version: string }; eventStore: unknown }
+    expect(body.status).toBe("ready")
+    expect(body.nix.version).toMatch(/^\d+\.\d+/)
+    expect(body.eventStore).toEqual({ ok: true, position: expect.any(Number) })
+  })
+
+  it("refuses paths outside the workspace roots with 400; unknown keys are 404", async () => {
+    for (const path of ["/etc", "../outside", `${server.root}/../x`]) {
+      const response = await server.request(`/flakes?path=${encodeURIComponent(path)}`)
+      expect(response.status).toBe(400)
+      expect((await errorBody(response)).error).toBe("IoError")
+    }
+    const config = await server.request(`/configurations?flake=/tmp&hostname=h`)
+    expect(config.status).toBe(400)
+    const missing = await server.request(`/flakes?path=nothing-here`)
+    expect(missing.status).toBe(404)
+    expect(await errorBody(missing)).toMatchObject({ error: "NotFound", message: expect.stringContaining(join(server.root, "nothing-here")) })
+    expect((await server.request("/flakes")).status).toBe(400)
+    expect((await server.request("/packages?flakeRef=.&attributePath=hello&system=x86_64-linux")).status).toBe(404)
+    expect((await server.request("/nope")).status).toBe(404)
+  })
+
+  it("answers 413 to a body over the limit", async () => {
+    const response = await server.request("/events", { method: "POST", body: "x".repeat(2000) })
+    expect(response.status).toBe(413)
+    expect((await errorBody(response)).error).toBe("PayloadTooLarge")
+  })
+
+  it("streams events with id = position and resumes after a dropped connection without gap or duplicate", async () => {
+    await append(server.eventStore, "sse", 3)
+    const first = await readEvents(server, 2)
+    expect(first.map((e) => Number(e.id))).toEqual(first.map((e) => e.data.position))
+    await append(server.eventStore, "sse", 2)
+    const resumed = await readEvents(server, 3, { "last-event-id": first[1]!.id })
+    const all = [...first, ...resumed].map((e) => e.data.position)
+    expect(new Set(all).size).toBe(5)
+    expect(all).toEqual([...all].sort((a, b) => a - b))
+    const everything = await readEvents(server, 5)
+    expect(everything.map((e) => e.data.eventId)).toEqual([...first, ...resumed].map((e) => e.data.eventId))
+    expect((await server.request("/events/stream", { headers: { "last-event-id": "x" } })).status).toBe(400)
+  })
+})
+
+describe("cim-nix-server token file and shutdown", () => {
+  it("generates a token readable by its owner only, and uses it", async () => {
+    const server = await Server.start({ CIM_NIX_TOKEN: undefined })
+    try {
+      const file = join(server.dir, "state", "cim-nix", "server-token")
+      expect(statSync(file).mode & 0o777).toBe(0o600)
+      const token = readFileSync(file, "utf8").trim()
+      expect(token.length).toBeGreaterThanOrEqual(32)
+      expect((await fetch(`${server.url}/readyz`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200)
+      expect((await fetch(`${server.url}/readyz`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401)
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it("on SIGTERM ends open event streams, stops listening and exits 0", async () => {
+    const server = await Server.start()
+    const response = await server.request("/events/stream")
+    const body = response.text()
+    const [code, signal] = await server.stop()
+    expect(code).toBe(0)
+    expect(signal).toBeNull()
+    expect(await body).toContain(": stream")
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow()
   })
 })
