@@ -49,7 +49,7 @@ const sameEvents = <S, C, Ev extends Aggregate.TaggedEvent>(
 ) => a.length === b.length && a.every((event, i) => JSON.stringify(aggregate.encode(event)) === JSON.stringify(aggregate.encode(b[i]!)))
 
 /** Runs a command: load, decide, perform, append (retrying the decision once on a conflict). */
-export const execute = <S, C, Ev extends Aggregate.TaggedEvent, E, R>(execution: Execution<S, C, Ev, E, R>) =>
+export const execute = <S, C, Ev extends Aggregate.TaggedEvent, E = never, R = never>(execution: Execution<S, C, Ev, E, R>) =>
   Effect.gen(function* () {
     const { aggregate, aggregateId, command } = execution
     const store = yield* EventStore.EventStore

@@ -1,0 +1,102 @@
+/**
+ * CreateFlake: writes `<path>/flake.nix` for a template (printed from `NixExpr`, atomically),
+ * refusing an existing `flake.nix` unless forced, and records FlakeCreated. Then, when every
+ * input can be fetched offline, `nix flake lock` pins the inputs (FlakeUpdated) and, when the
+ * template needs no network, `nix flake check` runs (FlakeChecked): both caused by the creation.
+ * When FlakeCreated cannot be recorded, the old `flake.nix` is put back (or the new one removed).
+ */
+import { Effect, Option } from "effect"
+import type { EventEnvelope } from "@cim-nix/domain"
+import { Flake, IoError } from "@cim-nix/domain"
+import * as FlakeTemplate from "../flakeTemplates/FlakeTemplate.js"
+import * as Nix from "../ports/Nix.js"
+import * as Workspace from "../ports/Workspace.js"
+import * as CheckFlake from "./CheckFlake.js"
+import * as CommandHandler from "./CommandHandler.js"
+import * as FlakeDirectory from "./internal/FlakeDirectory.js"
+import * as UpdateFlake from "./UpdateFlake.js"
+
+/** The request. */
+export interface CreateFlake {
+  /** The absolute directory (created when missing). */
+  readonly path: string
+  readonly description: string
+  readonly template: FlakeTemplate.TemplateName
+  /** The user's inputs; they replace the template's inputs of the same name. */
+  readonly inputs: ReadonlyArray<Flake.InputSpec>
+  /** Replace an existing `flake.nix`. */
+  readonly force: boolean
+  readonly causality: EventEnvelope.Causality
+}
+
+/** What was created and recorded; `check` and `lock` say what ran, or why not. */
+export interface Created {
+  readonly path: string
+  readonly template: FlakeTemplate.TemplateName
+  readonly file: string
+  readonly events: ReadonlyArray<EventEnvelope.EventEnvelope>
+  readonly lock: { readonly locked: ReadonlyArray<string> } | { readonly skipped: string }
+  readonly check: Flake.CheckResult | { readonly skipped: string }
+}
+
+const writeFlakeNix = (request: CreateFlake, text: string) =>
+  Effect.gen(function* () {
+    const workspace = yield* Workspace.Workspace
+    const file = FlakeDirectory.nixFile(request.path)
+    const before = yield* FlakeDirectory.snapshot(file)
+    if (Option.isSome(before) && !request.force) {
+      return yield* new IoError({
+        path: file,
+        operation: "create",
+        message: `${file} already exists`,
+        hint: "Pass --force to replace it, or create the flake in another directory."
+      })
+    }
+    yield* workspace.makeDirectory(request.path, { recursive: true })
+    yield* workspace.writeFile(file, text, { overwrite: request.force })
+    return { undo: FlakeDirectory.restore(workspace, file, before) }
+  })
+
+/** Creates the flake, then locks and checks it where that works offline. */
+export const handle = (request: CreateFlake) =>
+  Effect.gen(function* () {
+    const template = FlakeTemplate.templates[request.template]
+    const inputs = FlakeTemplate.inputs(template, request.inputs)
+    const created = yield* CommandHandler.execute({
+      aggregate: Flake.aggregate,
+      aggregateId: Flake.aggregateId(request.path),
+      command: Flake.CreateFlake.make({ path: request.path, description: request.description, inputs }),
+      causality: request.causality,
+      perform: () => Effect.flatMap(FlakeTemplate.render(template, request.description, inputs), (text) => writeFlakeNix(request, text))
+    })
+    const flake = Option.getOrThrow(created.state)
+    const offline = FlakeDirectory.unlockableReason(flake.inputs, new Set())
+    const names = Object.keys(flake.inputs).filter((name) => flake.inputs[name]!.follows === undefined)
+
+    const locked = Option.isNone(offline) && names.length > 0
+      ? Option.some(yield* Effect.flatMap(Nix.Nix, (nix) => nix.lockFlake(FlakeDirectory.ref(request.path))).pipe(
+          Effect.flatMap((lock) => UpdateFlake.record(request.path, lock, names, FlakeDirectory.after(created.events, request.causality)))
+        ))
+      : Option.none()
+    const afterLock = [...created.events, ...Option.match(locked, { onNone: () => [], onSome: (u) => u.events })]
+
+    const skipCheck = template.needsNetwork ? Option.some(`the ${request.template} template fetches nixpkgs from the network`) : offline
+    const checked = Option.isNone(skipCheck)
+      ? Option.some(yield* CheckFlake.run({ path: request.path, causality: FlakeDirectory.after(afterLock, request.causality) }))
+      : Option.none()
+
+    return {
+      path: request.path,
+      template: request.template,
+      file: FlakeDirectory.nixFile(request.path),
+      events: [...afterLock, ...Option.match(checked, { onNone: () => [], onSome: (c) => c.events })],
+      lock: Option.match(locked, {
+        onSome: (u) => ({ locked: u.changes.map((c) => c.input) }),
+        onNone: () => ({ skipped: Option.getOrElse(offline, () => "the flake has no inputs to lock") })
+      }),
+      check: Option.match(checked, {
+        onSome: (c) => ({ passed: c.passed, failed: c.failed }),
+        onNone: () => ({ skipped: Option.getOrElse(skipCheck, () => "") })
+      })
+    } satisfies Created
+  })
