@@ -2,16 +2,28 @@
  * The `cim-nix` command tree. Each subcommand lives in `commands/`, named as users type it.
  */
 import { Command } from "@effect/cli"
+import * as Build from "./commands/Build.js"
 import * as Doctor from "./commands/Doctor.js"
+import * as Events from "./commands/Events.js"
 import * as Flake from "./commands/Flake.js"
 import * as Module from "./commands/Module.js"
 import * as Overlay from "./commands/Overlay.js"
+import * as Projections from "./commands/Projections.js"
 import * as Ref from "./commands/Ref.js"
 
 /** The root command. */
 export const root = Command.make("cim-nix").pipe(
   Command.withDescription("Nix flakes, packages, modules, overlays and configurations, with a memory: every change is recorded as an event."),
-  Command.withSubcommands([Doctor.command, Module.command, Overlay.command, Flake.command, Ref.command])
+  Command.withSubcommands([
+    Doctor.command,
+    Build.command,
+    Events.command,
+    Projections.command,
+    Module.command,
+    Overlay.command,
+    Flake.command,
+    Ref.command
+  ])
 )
 
 /** Runs the command line (argv as given by Node: the first two entries are skipped). */

@@ -22,3 +22,10 @@ export const print = <A>(json: boolean, value: A, human: (value: A) => ReadonlyA
 export const exitCode = (code: number) => Effect.sync(() => {
   process.exitCode = code
 })
+
+/** Rows as aligned columns under a header (cells are plain text; the last column is not padded). */
+export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string> => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
+  const line = (cells: ReadonlyArray<string>) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")
+  return [bold(line(header)), ...rows.map(line)]
+}

@@ -21,7 +21,8 @@ export const ListEvents = Schema.TaggedStruct("ListEvents", {
 })
 export type ListEvents = typeof ListEvents.Type
 
-const matches = (query: ListEvents, entry: EventLog.Entry) =>
+/** Whether an event (a log entry or a stored envelope) matches every field the query gives. */
+export const matches = (query: ListEvents, entry: Pick<EventLog.Entry, "aggregateType" | "aggregateId" | "type" | "correlationId">) =>
   (query.aggregateType === undefined || entry.aggregateType === query.aggregateType) &&
   (query.aggregateId === undefined || entry.aggregateId === query.aggregateId) &&
   (query.type === undefined || entry.type === query.type) &&

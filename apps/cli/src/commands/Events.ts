@@ -1,0 +1,71 @@
+/**
+ * `cim-nix events [--aggregate ID] [--type T] [--correlation ID] [--limit N] [--follow]`: the
+ * event log (the ListEvents query over the event-log read model), oldest first. `--json` prints
+ * the stored envelopes (payload included) as one array; `--follow` keeps printing matching
+ * events as they are appended, one per line (JSON lines with `--json`), until interrupted.
+ */
+import { Command, Options } from "@effect/cli"
+import { Console, Effect, Option, Schema, Stream } from "effect"
+import { EventStore, ListEvents } from "@cim-nix/application"
+import { EventEnvelope } from "@cim-nix/domain"
+import * as GlobalOptions from "../GlobalOptions.js"
+import * as Output from "../Output.js"
+import * as Runtime from "../Runtime.js"
+
+const filter = (name: string, description: string) => Options.text(name).pipe(Options.withDescription(description), Options.optional)
+
+const aggregate = filter("aggregate", "Only the events of this aggregate id (e.g. a flake's directory).")
+const type = filter("type", "Only events of this type, e.g. PackageBuilt.")
+const correlation = filter("correlation", "Only events of this correlation id (everything one command caused).")
+const limit = Options.integer("limit").pipe(Options.withDescription("At most this many events (default 100)."), Options.optional)
+const follow = Options.boolean("follow").pipe(Options.withAlias("f"), Options.withDescription("Keep printing events as they are appended."))
+
+const encode = Schema.encodeSync(EventEnvelope.EventEnvelope)
+
+/** The JSON form of a stored event (ARCHITECTURE.md fields, `occurredAt` in ISO 8601). */
+export const toJson = (envelope: EventEnvelope.EventEnvelope) => encode(envelope)
+
+type Encoded = ReturnType<typeof toJson>
+
+const row = (e: Encoded) => [
+  String(e.position),
+  e.occurredAt,
+  e.type,
+  `${e.aggregateType} ${e.aggregateId}`,
+  String(e.version),
+  e.correlationId
+]
+const header = ["POS", "OCCURRED", "TYPE", "AGGREGATE", "VER", "CORRELATION"]
+
+const human = (events: ReadonlyArray<Encoded>) =>
+  events.length === 0 ? ["No events."] : Output.table(header, events.map(row))
+
+/** The stored envelope at a position. */
+const at = (store: EventStore.Service, position: number) =>
+  store.readAll({ fromPosition: position, batchSize: 1 }).pipe(Stream.take(1), Stream.runCollect, Effect.map((c) => Array.from(c)))
+
+/** The `events` command. */
+export const command = Command.make(
+  "events",
+  { ...GlobalOptions.all, aggregate, type, correlation, limit, follow },
+  ({ aggregate, type, correlation, limit, follow, ...global }) =>
+    Effect.gen(function* () {
+      const query = ListEvents.ListEvents.make({
+        ...Option.match(aggregate, { onNone: () => ({}), onSome: (aggregateId) => ({ aggregateId }) }),
+        ...Option.match(type, { onNone: () => ({}), onSome: (type) => ({ type }) }),
+        ...Option.match(correlation, { onNone: () => ({}), onSome: (correlationId) => ({ correlationId }) }),
+        ...Option.match(limit, { onNone: () => ({}), onSome: (limit) => ({ limit }) })
+      })
+      const store = yield* EventStore.EventStore
+      if (follow) {
+        return yield* store.subscribe({ fromPosition: 1 }).pipe(
+          Stream.filter((e) => ListEvents.matches(query, e)),
+          Stream.map(toJson),
+          Stream.runForEach((e) => Console.log(global.json ? JSON.stringify(e) : row(e).join("  ")))
+        )
+      }
+      const entries = yield* ListEvents.handle(query)
+      const events = (yield* Effect.forEach(entries, (entry) => at(store, entry.position))).flat()
+      yield* Output.print(global.json, events.map(toJson), human)
+    }).pipe((effect) => Runtime.run(global, effect))
+).pipe(Command.withDescription("List recorded events (filter by aggregate, type, correlation); --follow keeps printing new ones."))

@@ -1,0 +1,101 @@
+import { assert, describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Layer, Ref, Stream } from "effect"
+import type { Installable } from "@cim-nix/domain"
+import { BuildError, CommandError, StorePath } from "@cim-nix/domain"
+import { EventStore, Nix } from "../../src/index.js"
+import * as BuildPackage from "../../src/commands/BuildPackage.js"
+import { InMemoryEventStore } from "../../src/testing/index.js"
+
+const path = (text: string) => Either.getOrThrow(StorePath.parseEither(text))
+const hash = "0123456789abcdfghijklmnpqrsvwxyz"
+
+const result = (installable: Installable.Installable, name: string, built: boolean): Nix.BuildResult => ({
+  installable,
+  drvPath: path(`/nix/store/${hash}-${name}.drv`),
+  outputs: new Map([["out", path(`/nix/store/${hash}-${name}`)]]),
+  startedAt: 1_700_000_000_000,
+  stoppedAt: 1_700_000_000_250,
+  built
+})
+
+/** A Nix that answers `builtins.currentSystem` and builds with `build`, counting the calls. */
+const fakeNix = (calls: Ref.Ref<number>, build: Nix.NixService["buildWithProgress"]) =>
+  Layer.succeed(
+    Nix.Nix,
+    Nix.Nix.of({
+      eval: () => Effect.succeed("x86_64-linux"),
+      buildWithProgress: (installables, options) => Stream.unwrap(Effect.as(Ref.update(calls, (n) => n + 1), build(installables, options)))
+    } as Partial<Nix.NixService> as Nix.NixService)
+  )
+
+const run = (command: BuildPackage.BuildPackage, build: Nix.NixService["buildWithProgress"]) =>
+  Effect.gen(function* () {
+    const calls = yield* Ref.make(0)
+    const outcome = yield* Effect.either(BuildPackage.handle(command, {}).pipe(Effect.provide(fakeNix(calls, build))))
+    const store = yield* EventStore.EventStore
+    const all = yield* store.readAll({ fromPosition: 1, batchSize: 100 }).pipe(Stream.runCollect)
+    return { outcome, calls: yield* Ref.get(calls), stored: Array.from(all) }
+  }).pipe(Effect.provide(InMemoryEventStore.layer))
+
+describe("BuildPackage", () => {
+  it.effect("builds every installable in one call and records PackageBuilt per installable, one correlation", () =>
+    Effect.gen(function* () {
+      const { outcome, calls, stored } = yield* run(
+        BuildPackage.BuildPackage.make({ installables: ["path:/src/app#hello", "path:/src/app"] }),
+        (installables) =>
+          Stream.make(
+            { _tag: "Message", level: 3, text: "building" } as const,
+            { _tag: "Built", results: [result(installables[0]!, "hello", true), result(installables[1]!, "app", false)] } as const
+          )
+      )
+      expect(calls).toBe(1)
+      assert(Either.isRight(outcome))
+      expect(outcome.right.map((r) => r.installable)).toEqual(["path:/src/app#hello", "path:/src/app"])
+      expect(stored.map((e) => [e.type, e.aggregateId, e.version])).toEqual([
+        ["PackageBuilt", "path:/src/app#hello@x86_64-linux", 1],
+        ["PackageBuilt", "path:/src/app#default@x86_64-linux", 1]
+      ])
+      expect(stored.map((e) => e.eventId)).toEqual(outcome.right.flatMap((r) => r.events.map((e) => e.eventId)))
+      expect(new Set(stored.map((e) => e.correlationId)).size).toBe(1)
+      expect(stored.every((e) => e.causationId === e.correlationId)).toBe(true)
+      expect(stored[0]!.payload).toMatchObject({ alreadyValid: false, durationMs: 250, outputs: { out: { storeDir: "/nix/store", hash, name: "hello" } } })
+      expect(stored[1]!.payload).toMatchObject({ alreadyValid: true })
+    }))
+
+  it.effect("records PackageBuildFailed with the log tail and returns the BuildError", () =>
+    Effect.gen(function* () {
+      const failure = new BuildError({
+        installable: "path:/src/app#broken",
+        exitCode: 1,
+        message: "nix build failed (exit code 1)",
+        hint: "read the log",
+        logTail: "broken> oops\nerror: builder for '/nix/store/x-broken.drv' failed with exit code 3"
+      })
+      const { outcome, stored } = yield* run(BuildPackage.BuildPackage.make({ installables: ["path:/src/app#broken"] }), () => Stream.fail(failure))
+      expect(Either.isLeft(outcome) && outcome.left).toBe(failure)
+      expect(stored.map((e) => e.type)).toEqual(["PackageBuildFailed"])
+      expect(stored[0]!.payload).toMatchObject({
+        exitCode: 1,
+        errorSummary: "builder for '/nix/store/x-broken.drv' failed with exit code 3",
+        logTail: failure.logTail
+      })
+    }))
+
+  it.effect("rejects flag-like and malformed installables before Nix runs; nothing is recorded", () =>
+    Effect.gen(function* () {
+      for (const installables of [["--foo"], ["path:/src/app#ok", "-L"], ["path:/src/app#a^"], []]) {
+        const { outcome, calls, stored } = yield* run(BuildPackage.BuildPackage.make({ installables }), () => Stream.empty)
+        expect(Either.isLeft(outcome) && outcome.left._tag).toMatch(/^(ParseError|ValidationError)$/)
+        expect(calls).toBe(0)
+        expect(stored).toEqual([])
+      }
+    }))
+
+  it.effect("a process failure (timeout) is returned as is and records nothing", () =>
+    Effect.gen(function* () {
+      const timeout = new CommandError({ command: ["nix", "build"], message: "nix build timed out after 2s", hint: "raise --timeout", transient: true })
+      const { outcome, stored } = yield* run(BuildPackage.BuildPackage.make({ installables: ["path:/src/app#slow"] }), () => Stream.fail(timeout))
+      expect(Either.isLeft(outcome) && outcome.left).toBe(timeout)
+      expect(stored).toEqual([])
+    }))
+})
