@@ -40,7 +40,7 @@ import type { JetStreamClient, JetStreamManager, StreamConfig } from "@nats-io/j
 import { DeliverPolicy, DiscardPolicy, jetstream, jetstreamManager, JetStreamApiError, RetentionPolicy, StorageType } from "@nats-io/jetstream"
 import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node"
 import { connect, headers as newHeaders } from "@nats-io/transport-node"
-import { Duration, Effect, Either, Layer, Option, Schema, Stream } from "effect"
+import { Chunk, Duration, Effect, Either, Layer, Option, Schema, Stream } from "effect"
 import { EventStore } from "@cim-nix/application"
 import { EventEnvelope } from "@cim-nix/domain"
 import { subject as subjectOf } from "./internal/subject.js"
@@ -209,9 +209,19 @@ export const make = (
               opt_start_seq: from
             }))
           // A callback rather than the async iterator: closing an iterator whose next() is
-          // pending waits for that next(), which on a live tail never comes.
+          // pending waits for that next(), which on a live tail never comes. Messages that arrive
+          // together are emitted as one chunk.
+          let pending: Array<Message> = []
+          const flush = () => {
+            const chunk = pending
+            pending = []
+            void emit.chunk(Chunk.unsafeFromArray(chunk))
+          }
+          const receive = (message: Message) => {
+            if (pending.push(message) === 1) queueMicrotask(flush)
+          }
           const consuming = yield* Effect.acquireRelease(
-            attempt(operation, () => consumer.consume({ max_messages: batchSize, callback: (m) => void emit.single(m) })),
+            attempt(operation, () => consumer.consume({ max_messages: batchSize, callback: receive })),
             // Not awaited: the server deletes the ordered consumer in the background.
             (consuming) => Effect.sync(() => void consuming.close())
           )

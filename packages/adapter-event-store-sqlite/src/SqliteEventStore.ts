@@ -97,8 +97,18 @@ const toEnvelope = (store: string, row: Record<string, unknown>): Either.Either<
   return Either.isRight(decoded) ? Either.right(decoded.right) : corrupt(decoded.left.message)
 }
 
-const toEnvelopes = (store: string, rows: ReadonlyArray<Record<string, unknown>>) =>
-  Effect.forEach(rows, (row) => toEnvelope(store, row))
+const toEnvelopes = (
+  store: string,
+  rows: ReadonlyArray<Record<string, unknown>>
+): Either.Either<Array<EventEnvelope.EventEnvelope>, EventStore.CorruptEvent> => {
+  const envelopes: Array<EventEnvelope.EventEnvelope> = []
+  for (const row of rows) {
+    const envelope = toEnvelope(store, row)
+    if (Either.isLeft(envelope)) return Either.left(envelope.left)
+    envelopes.push(envelope.right)
+  }
+  return Either.right(envelopes)
+}
 
 /** Some of an append's event ids are taken (found by the unique index): resolved after rollback. */
 class EventIdTaken extends Data.TaggedError("EventIdTaken") {}
