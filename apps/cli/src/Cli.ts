@@ -4,6 +4,7 @@
 import { Command } from "@effect/cli"
 import * as Build from "./commands/Build.js"
 import * as Doctor from "./commands/Doctor.js"
+import * as Eval from "./commands/Eval.js"
 import * as Events from "./commands/Events.js"
 import * as Flake from "./commands/Flake.js"
 import * as Module from "./commands/Module.js"
@@ -17,6 +18,7 @@ export const root = Command.make("cim-nix").pipe(
   Command.withSubcommands([
     Doctor.command,
     Build.command,
+    Eval.command,
     Events.command,
     Projections.command,
     Module.command,
