@@ -18,6 +18,8 @@ export type TemplateName = typeof TemplateName.Type
 export interface Template {
   readonly inputs: ReadonlyArray<Flake.InputSpec>
   readonly outputs: NixExpr.NixExpr
+  /** The comment written above `outputs`: what they are and how to use them. */
+  readonly comment: string
   /** Whether evaluating the outputs needs the network (nixpkgs), so `nix flake check` cannot run offline. */
   readonly needsNetwork: boolean
 }
@@ -45,10 +47,21 @@ const helloScript = "mkdir -p $out/bin\nprintf '#!/bin/sh\\necho hello\\n' > $ou
 
 /** The templates by name. */
 export const templates: { readonly [K in TemplateName]: Template } = {
-  minimal: { inputs: [], outputs: NixExpr.attrs([]), needsNetwork: false },
-  package: { inputs: [], outputs: perSystem("packages", shellDerivation("hello", helloScript)), needsNetwork: false },
-  devshell: { inputs: [], outputs: perSystem("devShells", shellDerivation("shell", "echo ready > $out")), needsNetwork: false },
+  minimal: { inputs: [], outputs: NixExpr.attrs([]), comment: "Add outputs here: packages, devShells, nixosModules, ...", needsNetwork: false },
+  package: {
+    inputs: [],
+    outputs: perSystem("packages", shellDerivation("hello", helloScript)),
+    comment: "One package, built by /bin/sh (no nixpkgs needed): nix build .#default",
+    needsNetwork: false
+  },
+  devshell: {
+    inputs: [],
+    outputs: perSystem("devShells", shellDerivation("shell", "echo ready > $out")),
+    comment: "A development shell: nix develop",
+    needsNetwork: false
+  },
   nixos: {
+    comment: "A NixOS configuration: nixos-rebuild switch --flake .#nixos",
     inputs: [{ name: "nixpkgs", ref: "github:NixOS/nixpkgs/nixos-unstable", overrides: {}, flake: true }],
     needsNetwork: true,
     outputs: NixExpr.attrs([
@@ -74,6 +87,7 @@ export const templates: { readonly [K in TemplateName]: Template } = {
     ])
   },
   "overlay-module": {
+    comment: "An overlay and a NixOS module for other flakes to use",
     inputs: [],
     needsNetwork: false,
     outputs: NixExpr.attrs([
@@ -109,9 +123,8 @@ export const render = (
     NixExpr.attrs([
       NixExpr.bind("description", NixExpr.string(description)),
       ...flakeInputs.flatMap(inputBindings),
-      NixExpr.bind(
-        "outputs",
-        NixExpr.lambda({ formals: ["self", ...flakeInputs.map((i) => i.name)] }, template.outputs)
-      )
+      NixExpr.bind("outputs", NixExpr.lambda({ formals: ["self", ...flakeInputs.map((i) => i.name)] }, template.outputs), {
+        comments: template.comment
+      })
     ])
   ).pipe(Effect.map((text) => `${text}\n`))
