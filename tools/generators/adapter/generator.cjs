@@ -38,14 +38,18 @@ const portsWithContracts = (tree) =>
 
 const json = (value) => `${JSON.stringify(value, null, 2)}\n`
 
+// "./*" lets declaration files name types of any module (TS2742 otherwise).
+const entry = (withSource, name) => ({
+  ...(withSource ? { "@cim-nix/source": `./src/${name}.ts` } : {}),
+  types: `./dist/${name}.d.ts`,
+  import: `./dist/${name}.js`,
+  default: `./dist/${name}.js`
+})
+
 const exportsOf = (withSource) => ({
-  ".": {
-    ...(withSource ? { "@cim-nix/source": "./src/index.ts" } : {}),
-    types: "./dist/index.d.ts",
-    import: "./dist/index.js",
-    default: "./dist/index.js"
-  },
-  "./package.json": "./package.json"
+  ".": entry(withSource, "index"),
+  "./package.json": "./package.json",
+  "./*": entry(withSource, "*")
 })
 
 const libReferences = [{ path: "../domain/tsconfig.lib.json" }, { path: "../application/tsconfig.lib.json" }]
