@@ -79,6 +79,10 @@ export const catchUp = ProjectionRunner.catchUp(ReadModels.config)
 export const run = <A, E>(global: GlobalOptions.Global, effect: Effect.Effect<A, E, AppServices>) =>
   catchUp.pipe(Effect.zipRight(effect), Effect.tap(() => catchUp), Effect.provide(appLayer(global)))
 
+/** The location as it may be shown: without the password of a PostgreSQL URL. */
+export const displayUrl = (location: EventStoreUrl.EventStoreUrl): string =>
+  location._tag === "Postgres" ? PostgresEventStore.redact(location.url) : location.url
+
 /** Opens the event store and reads its current position. */
 export const probeEventStore = (location: EventStoreUrl.EventStoreUrl) =>
   Effect.flatMap(EventStore.EventStore, (store) => store.currentPosition).pipe(

@@ -51,6 +51,13 @@ describe("cim-nix doctor", () => {
     expect(report.problems.map((p: { check: string }) => p.check)).toEqual(["event-store"])
   })
 
+  it("never prints the password of a PostgreSQL event store URL", async () => {
+    const run = await cimNix(["doctor", "--json", "--event-store", "postgres://cim:s3cret@127.0.0.1:1/events"])
+    expect(run.code).toBe(1)
+    expect(run.stdout + run.stderr).not.toContain("s3cret")
+    expect(JSON.parse(run.stdout).eventStore).toMatchObject({ kind: "Postgres", ok: false, url: "postgres://cim@127.0.0.1:1/events" })
+  })
+
   it("rejects an invalid event store URL as a usage problem with a hint", async () => {
     const run = await cimNix(["doctor", "--event-store", "mysql://x"])
     expect(run.code).toBe(1)

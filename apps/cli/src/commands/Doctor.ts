@@ -86,7 +86,7 @@ export const diagnose = (global: GlobalOptions.Global) =>
         storeWritable
       },
       eventStore: {
-        url: location.url,
+        url: Runtime.displayUrl(location),
         kind: location._tag,
         ok: Either.isRight(store),
         position: Either.isRight(store) ? store.right : null
