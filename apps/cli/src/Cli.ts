@@ -7,6 +7,7 @@ import * as Doctor from "./commands/Doctor.js"
 import * as Eval from "./commands/Eval.js"
 import * as Events from "./commands/Events.js"
 import * as Flake from "./commands/Flake.js"
+import * as Gc from "./commands/Gc.js"
 import * as Module from "./commands/Module.js"
 import * as Overlay from "./commands/Overlay.js"
 import * as Projections from "./commands/Projections.js"
@@ -18,6 +19,7 @@ export const root = Command.make("cim-nix").pipe(
   Command.withSubcommands([
     Doctor.command,
     Build.command,
+    Gc.command,
     Eval.command,
     Events.command,
     Projections.command,

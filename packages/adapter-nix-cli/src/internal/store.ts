@@ -163,6 +163,28 @@ const validateGc = (options: Nix.GcOptions) => {
 }
 
 /**
+ * The sum of the NAR sizes of the valid ones among dead `paths` (the dead list also holds
+ * invalid leftovers such as lock files), with the classic `nix-store`, which reads no
+ * derivation (`nix path-info` refuses e.g. impure derivations unless their feature is on).
+ */
+const narSizes = (runner: Runner, paths: ReadonlyArray<StorePath.StorePath>, options: Nix.GcOptions) =>
+  Effect.gen(function* () {
+    if (paths.length === 0) return 0
+    const query = (args: ReadonlyArray<string>, part: ReadonlyArray<string>) =>
+      runner.exec({ program: "nix-store", args: [...args, "--", ...part], timeout: options.timeout }).pipe(
+        Effect.map((done) => done.stdout.split("\n").filter((line) => line.trim() !== ""))
+      )
+    const sizes = yield* Effect.forEach(chunks(paths), (part) =>
+      Effect.gen(function* () {
+        const invalid = new Set(yield* query(["--check-validity", "--print-invalid"], part.map(StorePath.format)))
+        const valid = part.map(StorePath.format).filter((p) => !invalid.has(p))
+        return valid.length === 0 ? [] : yield* query(["--query", "--size"], valid)
+      })
+    )
+    return sizes.flat().reduce((sum, size) => sum + Number(size), 0)
+  })
+
+/**
  * Garbage collection. A dry run lists the dead paths (`nix-store --gc --print-dead`, restricted
  * to `paths` when given) and sums their NAR sizes; it does not count what deleting old
  * generations (`olderThan`) would free. Otherwise: `nix-store --delete` for `paths`,
@@ -184,8 +206,7 @@ export const collectGarbage =
           dead.filter((p) => wanted === undefined || wanted.has(p)),
           (p) => StorePath.parse(p, parseOptions)
         )
-        const infos = paths.length === 0 ? [] : yield* pathInfo(runner, info)(paths, { timeout: options.timeout })
-        return { dryRun: true, deletedPaths: paths, freedBytes: infos.reduce((sum, i) => sum + i.narSize, 0) }
+        return { dryRun: true, deletedPaths: paths, freedBytes: yield* narSizes(runner, paths, options) }
       }
       const invocation =
         options.paths !== undefined

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "@effect/vitest"
+import { existsSync } from "node:fs"
+import { join } from "node:path"
+import { cimNix } from "./cli.js"
+import { storedEvents, testEnv, writeFlake } from "./testFlake.js"
+
+/** Builds a fresh package of a test flake; without `link` nothing roots its output. */
+const buildOne = async (env: Record<string, string>, link?: string) => {
+  const flake = writeFlake({ garbage: "echo some garbage bytes > $out" })
+  const run = await cimNix(["build", "--json", ...(link ? ["--out-link", join(flake.dir, link)] : []), `${flake.ref}#garbage`], env)
+  expect(run.code).toBe(0)
+  return JSON.parse(run.stdout)[0].outputs.out as string
+}
+
+// The store is shared with other tests: these tests only ever delete paths they created.
+describe("cim-nix gc", () => {
+  it("lists dead paths in a dry run, deletes a dead path, and records both runs", async () => {
+    const env = testEnv()
+    const out = await buildOne(env)
+    const dry = await cimNix(["gc", "--dry-run", "--json", "--path", out], env)
+    expect(dry.stderr).toBe("")
+    expect(dry.code).toBe(0)
+    const report = JSON.parse(dry.stdout)
+    expect(report).toMatchObject({ dryRun: true, freedBytes: 0, deletedPaths: 1, paths: [out] })
+    expect(report.reclaimableBytes).toBeGreaterThan(0)
+    expect(existsSync(out)).toBe(true)
+
+    const all = JSON.parse((await cimNix(["gc", "--dry-run", "--json"], env)).stdout)
+    expect(all.paths).toContain(out)
+    expect(all.deletedPaths).toBe(all.paths.length)
+    expect(existsSync(out)).toBe(true)
+
+    const real = await cimNix(["gc", "--json", "--path", out], env)
+    expect(real.code).toBe(0)
+    const collected = JSON.parse(real.stdout)
+    expect(collected).toMatchObject({ dryRun: false, deletedPaths: 1, paths: [out] })
+    expect(collected.reclaimableBytes).toBeUndefined()
+    expect(existsSync(out)).toBe(false)
+
+    const events = (await storedEvents(env)).filter((e) => e.aggregateType === "GarbageCollection")
+    expect(events.map((e) => [e.type, e.aggregateId, e.version])).toEqual([
+      ["GarbageCollected", "/nix/store", 1],
+      ["GarbageCollected", "/nix/store", 2],
+      ["GarbageCollected", "/nix/store", 3]
+    ])
+    expect(events.map((e) => e.eventId)).toEqual([...report.events, ...all.events, ...collected.events])
+    expect(events[0]!.payload).toEqual({ options: { dryRun: true }, freedBytes: 0, deletedPaths: 1 })
+    expect(events[2]!.payload).toEqual({ options: { dryRun: false }, freedBytes: collected.freedBytes, deletedPaths: 1 })
+    expect(events.every((e) => e.causationId === e.correlationId)).toBe(true)
+    expect(new Set(events.map((e) => e.correlationId)).size).toBe(3)
+
+    const human = await cimNix(["gc", "--dry-run", "--path", out], env)
+    expect(human.stdout).toMatch(/0 store path\(s\) would be deleted/)
+  })
+
+  it("refuses to delete a live path (exit 3) and bad options (exit 1), recording nothing", async () => {
+    const env = testEnv()
+    const rooted = await buildOne(env, "result")
+    const live = await cimNix(["gc", "--json", "--path", rooted], env)
+    expect(live.code).toBe(3)
+    expect(live.stdout).toBe("")
+    expect(live.stderr).toMatch(/^error: .*(alive|still)/)
+    expect(existsSync(rooted)).toBe(true)
+    for (const args of [["--older-than", "30"], ["--max", "12X"], ["--path", "--delete"], ["--path", "/tmp/not-in-store"]]) {
+      const run = await cimNix(["gc", "--dry-run", ...args], env)
+      expect(run.code).toBe(1)
+      expect(run.stderr).toMatch(/^error: .*\n  hint: /)
+    }
+    expect((await storedEvents(env)).map((e) => e.type)).toEqual(["PackageBuilt"])
+  })
+})
