@@ -70,7 +70,13 @@ export const status = (error: Tagged): number => {
     case "AppendRejected":
       return 422
     case "IoError":
-      return error.message.includes("refused") ? 400 : error.message.includes("already exists") ? 409 : 500
+      return error.message.includes("refused")
+        ? 400
+        : error.message.includes("already exists")
+        ? 409
+        : /there is no|no such file/i.test(error.message)
+        ? 404
+        : 500
     case "CommandError":
       return error.message.includes("timed out") ? 504 : 502
     case "StoreUnavailable":

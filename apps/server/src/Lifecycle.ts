@@ -1,7 +1,8 @@
 /**
  * In-flight requests and graceful shutdown: every request fiber is tracked; `drain` stops the
  * listener, answers new requests with 503, ends event streams, waits for in-flight requests up to
- * a deadline, then interrupts what is left (their Nix processes are killed by the adapter).
+ * a deadline, then interrupts what is left (their Nix processes are killed by the adapter); a
+ * request that still does not stop ends the process.
  */
 import { Deferred, Duration, Effect, FiberSet, Schedule } from "effect"
 import type { Server } from "node:http"
@@ -33,6 +34,11 @@ export const drain = (lifecycle: Lifecycle, server: Server, deadline: Duration.D
       Effect.timeout(deadline),
       Effect.ignore
     )
-    yield* FiberSet.clear(lifecycle.inflight)
     yield* Effect.sync(() => server.closeAllConnections())
+    const stopped = yield* FiberSet.clear(lifecycle.inflight).pipe(Effect.timeout("5 seconds"), Effect.isSuccess)
+    if (!stopped) {
+      // A request that ignores interruption must not keep the process alive.
+      yield* Effect.logError("requests did not stop within 5 seconds of being interrupted; exiting")
+      yield* Effect.sync(() => process.exit(1))
+    }
   })

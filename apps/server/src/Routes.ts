@@ -10,18 +10,21 @@ import {
   FindFlake,
   FindPackage,
   ListEvents,
-  Nix,
-  Workspace
+  Nix
 } from "@cim-nix/application"
 import { Configurations, Flakes, Packages } from "@cim-nix/application"
 import { EventEnvelope } from "@cim-nix/domain"
+import { confined } from "./Commands.js"
+import * as Commands from "./Commands.js"
 import { BadRequest, NotFound } from "./HttpErrors.js"
 import type * as Lifecycle from "./Lifecycle.js"
+import type * as NixGate from "./NixGate.js"
 import type * as Runtime from "./Runtime.js"
 
 /** What the routes share with the rest of the server. */
 export interface Deps<R> {
   readonly lifecycle: Lifecycle.Lifecycle
+  readonly gate: NixGate.NixGate
   /** Brings the read models up to date before a query reads them. */
   readonly catchUp: Effect.Effect<unknown, unknown, R>
 }
@@ -39,9 +42,6 @@ const found = <Doc, I>(document: Schema.Schema<Doc, I>, what: string) =>
     onNone: () => Effect.fail(new NotFound({ message: `no ${what} is recorded`, hint: "create it first, or check the key" })),
     onSome: (doc) => Effect.flatMap(Schema.encode(document)(doc), (json) => HttpServerResponse.json(json))
   })
-
-/** A path of the request, confined to the workspace roots (400 outside them). */
-const confined = (path: string) => Effect.flatMap(Workspace.Workspace, (workspace) => workspace.resolve(path))
 
 const within = <A, E, R>(effect: Effect.Effect<A, E, R>, seconds: number) =>
   Effect.timeoutFail(effect, { duration: Duration.seconds(seconds), onTimeout: () => new Error("timed out") })
@@ -110,6 +110,7 @@ export const make = <R>(deps: Deps<R>): HttpRouter.HttpRouter<unknown, R | Runti
   HttpRouter.empty.pipe(
     HttpRouter.get("/healthz", HttpServerResponse.unsafeJson({ status: "ok" })),
     HttpRouter.get("/readyz", readyz),
+    HttpRouter.concat(Commands.routes(deps.gate)),
     HttpRouter.get(
       "/events",
       Effect.gen(function* () {

@@ -10,6 +10,7 @@ import { createServer } from "node:http"
 import * as Guard from "./Guard.js"
 import * as HttpErrors from "./HttpErrors.js"
 import * as Lifecycle from "./Lifecycle.js"
+import * as NixGate from "./NixGate.js"
 import * as Routes from "./Routes.js"
 import * as Runtime from "./Runtime.js"
 import * as ServerConfig from "./ServerConfig.js"
@@ -19,7 +20,8 @@ const program = Effect.gen(function* () {
   const lifecycle = yield* Lifecycle.make
   const catchUp = yield* Runtime.makeCatchUp
   const nodeServer = createServer()
-  const app = HttpErrors.respond(Routes.make({ lifecycle, catchUp }))
+  const gate = yield* NixGate.make(config.nixConcurrency, config.nixQueue)
+  const app = HttpErrors.respond(Routes.make({ lifecycle, catchUp, gate }))
   yield* Layer.buildWithScope(
     HttpServer.serve(app, Guard.make({ token: config.token, maxBodyBytes: config.maxBodyBytes, lifecycle })).pipe(
       Layer.provide(NodeHttpServer.layer(() => nodeServer, { host: config.host, port: config.port })),

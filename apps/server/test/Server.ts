@@ -23,7 +23,7 @@ export interface Server {
   readonly output: () => string
   /** `fetch` with the bearer token (unless `headers.authorization` is given). */
   readonly request: (path: string, init?: RequestInit) => Promise<Response>
-  /** SIGTERM, then the exit code and signal. */
+  /** SIGTERM (unless already sent), then the exit code and signal. */
   readonly stop: () => Promise<[number | null, string | null]>
 }
 
@@ -72,7 +72,7 @@ export const start = async (env: Record<string, string | undefined> = {}, dir = 
     request: (path, init = {}) =>
       fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${bearer}`, ...(init.headers as Record<string, string>) } }),
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
+      if (!child.killed && child.exitCode === null) child.kill("SIGTERM")
       return exited
     }
   }

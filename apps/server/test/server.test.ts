@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { statSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { request as httpRequest } from "node:http"
 import { join } from "node:path"
 import { EventStore } from "@cim-nix/application"
 import { TestEvents } from "@cim-nix/application/testing"
@@ -135,6 +136,120 @@ describe("cim-nix-server (bundled, real Nix and SQLite)", () => {
   })
 })
 
+const json = (value: unknown): RequestInit => ({ method: "POST", body: JSON.stringify(value), headers: { "content-type": "application/json" } })
+
+interface Recorded {
+  readonly events: ReadonlyArray<{ readonly type: string; readonly correlationId: string; readonly causationId: string; readonly position: number }>
+}
+
+const position = async (server: Server.Server) =>
+  ((await (await server.request("/readyz")).json()) as { eventStore: { position: number } }).eventStore.position
+
+describe("cim-nix-server commands (bundled, real Nix and SQLite)", () => {
+  let server: Server.Server
+  beforeAll(async () => {
+    server = await Server.start({ CIM_NIX_MAX_BODY_BYTES: "4000", CIM_NIX_NIX_CONCURRENCY: "1", CIM_NIX_NIX_QUEUE: "1" })
+  })
+  afterAll(async () => {
+    await server.stop()
+  })
+
+  it("POST /flakes creates and checks a flake; the request id is the correlation id of its events", async () => {
+    const response = await server.request("/flakes", { ...json({ path: "demo", description: "a demo" }), headers: { "x-request-id": "create-demo-1" } })
+    expect(response.status).toBe(201)
+    expect(response.headers.get("x-request-id")).toBe("create-demo-1")
+    const created = (await response.json()) as Recorded & { path: string; check: unknown }
+    expect(created.path).toBe(join(server.root, "demo"))
+    expect(created.events.map((e) => e.type)).toEqual(["FlakeCreated", "FlakeChecked"])
+    expect(created.events.every((e) => e.correlationId === "create-demo-1")).toBe(true)
+    expect(created.events[0]!.causationId).toBe("create-demo-1")
+    expect(readFileSync(join(server.root, "demo", "flake.nix"), "utf8")).toContain("a demo")
+    const listed = (await (await server.request("/events?correlationId=create-demo-1")).json()) as Array<{ position: number }>
+    expect(listed.map((e) => e.position)).toEqual(created.events.map((e) => e.position))
+    const flake = await server.request("/flakes?path=demo")
+    expect(flake.status).toBe(200)
+    expect(await flake.json()).toMatchObject({ path: join(server.root, "demo"), description: "a demo" })
+    const again = await server.request("/flakes", json({ path: "demo" }))
+    expect(again.status).toBe(422)
+    expect((await errorBody(again)).error).toBe("FlakeError")
+  })
+
+  it("adds, updates and removes a path: input; draws the input graph", async () => {
+    expect((await server.request("/flakes", json({ path: "dep" }))).status).toBe(201)
+    expect((await server.request("/flakes", json({ path: "app" }))).status).toBe(201)
+    const added = await server.request("/flakes/inputs", json({ path: "app", input: { name: "dep", ref: `path:${join(server.root, "dep")}` } }))
+    expect(added.status).toBe(200)
+    expect(((await added.json()) as Recorded).events.map((e) => e.type)).toContain("FlakeInputAdded")
+    expect(readFileSync(join(server.root, "app", "flake.nix"), "utf8")).toContain("inputs.dep")
+    const graph = (await (await server.request("/flakes/graph?path=app")).json()) as { nodes: ReadonlyArray<{ id: string }> }
+    expect(graph.nodes.map((n) => n.id)).toContain("dep")
+    expect(await (await server.request("/flakes/graph?path=app&format=dot")).text()).toMatch(/^digraph/)
+    const updated = await server.request("/flakes/update", json({ path: "app" }))
+    expect(updated.status).toBe(200)
+    expect(((await updated.json()) as { changes: ReadonlyArray<{ input: string }> }).changes.map((c) => c.input)).toEqual(["dep"])
+    const removed = await server.request("/flakes/inputs?path=app&name=dep", { method: "DELETE" })
+    expect(removed.status).toBe(200)
+    expect(readFileSync(join(server.root, "app", "flake.nix"), "utf8")).not.toContain("inputs.dep")
+    expect((await server.request("/flakes/graph?path=nowhere")).status).toBe(404)
+  })
+
+  it("refuses paths outside the roots with 400, writing and recording nothing", async () => {
+    const before = await position(server)
+    for (const [path, body] of [["/flakes", { path: "/tmp/outside-flake" }], ["/modules", { file: "../escape.nix", module: { name: "escape" } }], ["/flakes/check", { path: "/etc" }]] as const) {
+      const response = await server.request(path, json(body))
+      expect(response.status).toBe(400)
+      expect((await errorBody(response)).error).toBe("IoError")
+    }
+    expect(existsSync("/tmp/outside-flake")).toBe(false)
+    expect(existsSync(join(server.root, "..", "escape.nix"))).toBe(false)
+    expect(await position(server)).toBe(before)
+  })
+
+  it("answers 400 to bodies that are not JSON or do not fit, 413 to a streamed body over the limit", async () => {
+    expect((await server.request("/modules", { method: "POST", body: "{not json" })).status).toBe(400)
+    const misfit = await server.request("/modules", json({ file: "x.nix" }))
+    expect(misfit.status).toBe(400)
+    expect((await errorBody(misfit)).message).toContain("module")
+    const url = new URL("/modules", server.url)
+    const streamed = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(url, { method: "POST", headers: { authorization: `Bearer ${server.token}` } }, (response) => {
+        response.resume()
+        resolve(response.statusCode!)
+      })
+      request.on("error", reject)
+      for (let i = 0; i < 10; i++) request.write("x".repeat(1000))
+      request.end()
+    })
+    expect(streamed).toBe(413)
+  })
+
+  it("POST /modules and /overlays write their files; concurrent conflicting commands get 409 and leave no file", async () => {
+    const module = await server.request("/modules", json({ file: "modules/web.nix", module: { name: "web", options: [{ name: "port", type: "port", default: 8080 }] } }))
+    expect(module.status).toBe(201)
+    expect(readFileSync(join(server.root, "modules", "web.nix"), "utf8")).toContain("lib.types.port")
+    const overlay = await server.request("/overlays", json({ file: "overlays/default.nix", overlay: { name: "mine", removals: ["hello"] } }))
+    expect(overlay.status).toBe(201)
+    expect(readFileSync(join(server.root, "overlays", "default.nix"), "utf8")).toContain("hello = null")
+    const statuses = await Promise.all(
+      [1, 2, 3, 4].map(async (i) => (await server.request("/modules", json({ file: `race/m${i}.nix`, module: { name: "race" } }))).status)
+    )
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1)
+    expect(statuses.filter((s) => s !== 201).every((s) => s === 409 || s === 400)).toBe(true)
+    expect(readdirSync(join(server.root, "race"))).toHaveLength(1)
+  })
+
+  it("bounds concurrent Nix work: beyond the slots and the queue, 503 with Retry-After", async () => {
+    const responses = await Promise.all(Array.from({ length: 6 }, () => server.request("/flakes/check", json({ path: "demo" }))))
+    const statuses = responses.map((r) => r.status)
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1)
+    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true)
+    const refused = responses.filter((r) => r.status === 503)
+    expect(refused.length).toBeGreaterThanOrEqual(1)
+    expect(refused[0]!.headers.get("retry-after")).toMatch(/^\d+$/)
+    expect((await errorBody(refused[0]!)).error).toBe("Overloaded")
+  })
+})
+
 describe("cim-nix-server token file and shutdown", () => {
   it("generates a token readable by its owner only, and uses it", async () => {
     const server = await Server.start({ CIM_NIX_TOKEN: undefined })
@@ -147,6 +262,25 @@ describe("cim-nix-server token file and shutdown", () => {
       expect((await fetch(`${server.url}/readyz`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401)
     } finally {
       await server.stop()
+    }
+  })
+
+  it("on SIGTERM lets an in-flight Nix command finish and record its events", async () => {
+    const server = await Server.start()
+    expect((await server.request("/flakes", json({ path: "f" }))).status).toBe(201)
+    const pending = server.request("/flakes/check", json({ path: "f" }))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    server.child.kill("SIGTERM")
+    const response = await pending
+    expect(response.status).toBe(200)
+    const checked = (await response.json()) as Recorded
+    expect(checked.events.map((e) => e.type)).toEqual(["FlakeChecked"])
+    expect(await server.stop()).toEqual([0, null])
+    const restarted = await Server.start({}, server.dir)
+    try {
+      expect(await position(restarted)).toBe(checked.events[0]!.position)
+    } finally {
+      await restarted.stop()
     }
   })
 

@@ -1,0 +1,156 @@
+/**
+ * The command endpoints: each decodes its JSON body (413 over the size limit, 400 when it does
+ * not fit), confines its paths to the workspace roots, runs the application's handler with the
+ * request id as correlation and causation id, and answers with what the handler returns (the
+ * recorded events as stored). Handlers that run Nix take a slot of the `NixGate` (503 beyond).
+ */
+import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import { Effect, FiberRef, Option, Schema } from "effect"
+import {
+  AddFlakeInput,
+  CheckFlake,
+  CreateFlake,
+  CreateModule,
+  CreateOverlay,
+  FlakeGraph,
+  FlakeTemplate,
+  RemoveFlakeInput,
+  UpdateFlake,
+  Workspace
+} from "@cim-nix/application"
+import { EventEnvelope, Flake, Module, Overlay } from "@cim-nix/domain"
+import * as Guard from "./Guard.js"
+import type { PayloadTooLarge } from "./HttpErrors.js"
+import { BadRequest } from "./HttpErrors.js"
+import type * as NixGate from "./NixGate.js"
+import type * as Runtime from "./Runtime.js"
+
+/**
+ * The request body as text, at most the `MaxBodySize` the guard sets: beyond it, 413 at once, and
+ * the rest of the body is read and dropped (not the socket destroyed) so that the client gets
+ * the answer.
+ */
+const text = Effect.gen(function* () {
+  const source = NodeHttpServerRequest.toIncomingMessage(yield* HttpServerRequest.HttpServerRequest)
+  const limit = Number(Option.getOrElse(yield* HttpIncomingMessage.MaxBodySize, () => Infinity))
+  return yield* Effect.async<string, PayloadTooLarge | BadRequest>((resume) => {
+    const chunks: Array<Buffer> = []
+    let bytes = 0
+    source.on("data", (chunk: Buffer) => {
+      if (bytes > limit) return
+      bytes += chunk.length
+      if (bytes > limit) resume(Effect.fail(Guard.tooLarge(limit)))
+      else chunks.push(chunk)
+    })
+    source.once("end", () => resume(Effect.succeed(Buffer.concat(chunks).toString("utf8"))))
+    source.once("error", (error) => resume(Effect.fail(new BadRequest({ message: `reading the body failed: ${error.message}`, hint: "send the body again" }))))
+  })
+})
+
+/** The JSON body as `schema` decodes it. */
+const body = <A, I>(schema: Schema.Schema<A, I>) =>
+  Effect.flatMap(text, (raw) =>
+    Effect.mapError(Schema.decodeUnknown(Schema.parseJson(schema))(raw), (error) =>
+      new BadRequest({ message: error.message, hint: "send a JSON object as described for this endpoint" })))
+
+/** A path of a request inside the workspace roots, as an absolute path (400 outside them). */
+export const confined = (path: string) => Effect.flatMap(Workspace.Workspace, (workspace) => workspace.resolve(path))
+
+/** The causality of the request's command: its request id as correlation and causation. */
+const causality = Effect.map(FiberRef.get(Guard.currentRequestId), EventEnvelope.root)
+
+/** What a command handler returns: at least the events it recorded. */
+type Recorded = { readonly events: ReadonlyArray<EventEnvelope.EventEnvelope> }
+
+const encodeEvents = Schema.encode(Schema.Array(EventEnvelope.EventEnvelope))
+
+/** The handler's result as JSON, its `events` encoded as stored envelopes. */
+const reply = (status: number) => <A extends Recorded>(result: A) =>
+  Effect.flatMap(encodeEvents(result.events), (events) => HttpServerResponse.json({ ...result, events }, { status }))
+
+const Path = Schema.Struct({ path: Schema.String })
+
+const CreateFlakeBody = Schema.Struct({
+  path: Schema.String,
+  description: Schema.optionalWith(Schema.String, { default: () => "" }),
+  template: Schema.optionalWith(FlakeTemplate.TemplateName, { default: () => "minimal" as const }),
+  inputs: Schema.optionalWith(Schema.Array(Flake.InputSpec), { default: () => [] }),
+  force: Schema.optionalWith(Schema.Boolean, { default: () => false })
+})
+
+// The command inside the body needs no `_tag`: the endpoint says what it is.
+const CreateModuleBody = Schema.Struct({ ...CreateModule.Request.fields, module: Module.CreateModule.pipe(Schema.omit("_tag")) })
+const CreateOverlayBody = Schema.Struct({ ...CreateOverlay.Request.fields, overlay: Overlay.CreateOverlay.pipe(Schema.omit("_tag")) })
+
+const UpdateBody = Schema.Struct({ path: Schema.String, inputs: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }) })
+
+const GraphQuery = Schema.Struct({ path: Schema.String, format: Schema.optionalWith(Schema.Literal("json", "dot", "mermaid"), { default: () => "json" as const }) })
+
+/**
+ * A command endpoint: decodes the body, confines its `key` field (a path) to the roots, runs the
+ * handler with the request's causality and answers `status` with the result.
+ */
+const command = <K extends "path" | "file", A extends { readonly [k in K]: string }, I, B extends Recorded, E, R>(
+  schema: Schema.Schema<A, I>,
+  key: K,
+  status: number,
+  run: (request: A, causality: EventEnvelope.Causality) => Effect.Effect<B, E, R>
+) =>
+  Effect.gen(function* () {
+    const request = yield* body(schema)
+    const confinedPath = yield* confined(request[key])
+    return yield* run({ ...request, [key]: confinedPath }, yield* causality)
+  }).pipe(Effect.flatMap(reply(status)))
+
+/** The command routes, with Nix work bounded by `gate`. */
+export const routes = (gate: NixGate.NixGate): HttpRouter.HttpRouter<unknown, Runtime.Services> =>
+  HttpRouter.empty.pipe(
+    HttpRouter.post("/flakes", command(CreateFlakeBody, "path", 201, (request, causality) => gate(CreateFlake.handle({ ...request, causality })))),
+    HttpRouter.post(
+      "/flakes/inputs",
+      command(Schema.Struct({ path: Schema.String, input: Flake.InputSpec }), "path", 200, (request, causality) =>
+        gate(AddFlakeInput.handle({ ...request, causality })))
+    ),
+    HttpRouter.del(
+      "/flakes/inputs",
+      Effect.gen(function* () {
+        const request = yield* HttpServerRequest.schemaSearchParams(Schema.Struct({ path: Schema.String, name: Schema.String })).pipe(
+          Effect.mapError((error) => new BadRequest({ message: error.message, hint: "give ?path=<flake directory>&name=<input>" }))
+        )
+        const path = yield* confined(request.path)
+        return yield* gate(RemoveFlakeInput.handle({ path, name: request.name, causality: yield* causality }))
+      }).pipe(Effect.flatMap(reply(200)))
+    ),
+    HttpRouter.post(
+      "/flakes/update",
+      command(UpdateBody, "path", 200, (request, causality) => gate(UpdateFlake.handle({ ...request, causality })))
+    ),
+    HttpRouter.post(
+      "/flakes/check",
+      command(Path, "path", 200, (request, causality) =>
+        Effect.map(gate(CheckFlake.handle({ ...request, causality })), ({ error: _none, ...checked }) => checked))
+    ),
+    HttpRouter.get(
+      "/flakes/graph",
+      Effect.gen(function* () {
+        const query = yield* HttpServerRequest.schemaSearchParams(GraphQuery).pipe(
+          Effect.mapError((error) => new BadRequest({ message: error.message, hint: "give ?path=<flake directory>[&format=json|dot|mermaid]" }))
+        )
+        const graph = yield* FlakeGraph.handle({ path: yield* confined(query.path) })
+        return query.format === "json"
+          ? yield* HttpServerResponse.json(graph)
+          : HttpServerResponse.text(query.format === "dot" ? FlakeGraph.toDot(graph) : FlakeGraph.toMermaid(graph))
+      })
+    ),
+    HttpRouter.post(
+      "/modules",
+      command(CreateModuleBody, "file", 201, (request, causality) =>
+        CreateModule.handle({ ...request, module: { _tag: "CreateModule", ...request.module } }, causality))
+    ),
+    HttpRouter.post(
+      "/overlays",
+      command(CreateOverlayBody, "file", 201, (request, causality) =>
+        CreateOverlay.handle({ ...request, overlay: { _tag: "CreateOverlay", ...request.overlay } }, causality))
+    )
+  )
