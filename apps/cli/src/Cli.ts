@@ -3,6 +3,7 @@
  */
 import { Command } from "@effect/cli"
 import * as Build from "./commands/Build.js"
+import * as Config from "./commands/Config.js"
 import * as Doctor from "./commands/Doctor.js"
 import * as Eval from "./commands/Eval.js"
 import * as Events from "./commands/Events.js"
@@ -25,6 +26,7 @@ export const root = Command.make("cim-nix").pipe(
     Projections.command,
     Module.command,
     Overlay.command,
+    Config.command,
     Flake.command,
     Ref.command
   ])

@@ -11,6 +11,7 @@ import { CommandError, NixVersion } from "@cim-nix/domain"
 import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Duration, Effect, Layer, Option, Ref } from "effect"
+import * as Activation from "./internal/activation.js"
 import * as Build from "./internal/build.js"
 import * as Evaluate from "./internal/evaluate.js"
 import * as Flake from "./internal/flake.js"
@@ -91,6 +92,7 @@ const make = (runner: Runner.Runner) =>
       switchGeneration: Profile.switchTo(runner, info),
       rollback: Profile.rollback(runner, info),
       deleteGenerations: Profile.remove(runner, info),
+      switchToConfiguration: Activation.switchToConfiguration(runner),
       search: Search.search(runner)
     })
   })

@@ -13,7 +13,10 @@ import * as Path from "node:path"
 import { diagnose, notFoundHint, tail } from "./diagnosis.js"
 
 /** The programs of a Nix installation the adapter runs. */
-export type Program = "nix" | "nix-instantiate" | "nix-build" | "nix-store" | "nix-env" | "nix-collect-garbage"
+export type Program = "nix" | "nix-instantiate" | "nix-build" | "nix-store" | "nix-env" | "nix-collect-garbage" | AbsoluteProgram
+
+/** A program given by its absolute path (an activation script in the store), run as it is. */
+export type AbsoluteProgram = `/${string}`
 
 /** Passed to `nix` (only: the classic programs need no experimental feature). */
 export const experimentalFeatures = ["--extra-experimental-features", "nix-command flakes"] as const
@@ -106,6 +109,17 @@ export const make = (settings: Settings) =>
 
     const locate = (program: Program): Effect.Effect<string, CommandError> =>
       Effect.suspend(() => {
+        if (program.startsWith("/")) {
+          return isExecutable(program)
+            ? Effect.succeed(program)
+            : Effect.fail(
+                new CommandError({
+                  command: [program],
+                  message: `${program} is not an executable file`,
+                  hint: "Check that the store path is a built system (config.system.build.toplevel) that is still in the store."
+                })
+              )
+        }
         const dir = findBinDir(settings)
         const file = dir === undefined ? undefined : Path.join(dir, program)
         return file !== undefined && isExecutable(file)

@@ -10,6 +10,7 @@ import type {
   AttributePath,
   BuildError,
   CommandError,
+  Configuration,
   Derivation,
   FlakeError,
   FlakeLock,
@@ -212,6 +213,12 @@ export type GenerationSelection =
   | { readonly _tag: "OlderThan"; readonly days: number }
   | { readonly _tag: "Numbers"; readonly numbers: ReadonlyArray<number> }
 
+/** What an activation script printed. */
+export interface Activated {
+  readonly stdout: string
+  readonly stderr: string
+}
+
 // ---------------------------------------------------------------------------------------------
 // Search
 
@@ -301,6 +308,13 @@ export interface NixService {
     selection: GenerationSelection,
     options?: CallOptions
   ) => Effect.Effect<ReadonlyArray<Generation>, NixError>
+
+  /** Runs `<system>/bin/switch-to-configuration <mode>` (no shell; a non-zero exit is a `CommandError`). */
+  readonly switchToConfiguration: (
+    system: StorePath.StorePath,
+    mode: Configuration.ActivationMode,
+    options?: CallOptions
+  ) => Effect.Effect<Activated, CommandError>
 
   /** `nix search <flake> <regex> --json` (`^` when no regex), within the flake's packages. */
   readonly search: (

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Schema } from "effect"
+import type { Json } from "@cim-nix/domain"
 import { Module } from "@cim-nix/domain"
 import { CreateModule } from "../../src/index.js"
 
 const module = (fields: Partial<Module.Module>): Module.Module => ({ name: "web", options: [], imports: [], config: {}, ...fields })
-const option = (name: string, type: string, value?: unknown) =>
+const option = (name: string, type: string, value?: Json.Json) =>
   Effect.runSync(Module.aggregate.decide(Schema.decodeSync(Module.CreateModule)({ _tag: "CreateModule", name: "x", options: [{ name, type, ...(value === undefined ? {} : { default: value }) }] }), Module.aggregate.initial))[0]!.options[0]!
 
 describe("CreateModule", () => {

@@ -1,0 +1,169 @@
+import { describe, expect, it } from "@effect/vitest"
+import { execFileSync } from "node:child_process"
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { cimNix, stateDir } from "./cli.js"
+import { storedEvents } from "./store.js"
+
+/** A private state directory, event store, profile and activation log per test. */
+const setup = () => {
+  const dir = stateDir()
+  const log = join(dir, "activations.log")
+  return {
+    dir,
+    flake: join(dir, "fleet"),
+    profile: join(dir, "profiles", "system"),
+    log,
+    env: { NIX_CONFIG: "substituters =", XDG_STATE_HOME: dir, CIM_NIX_ACTIVATION_LOG: log },
+    events: () => storedEvents(join(dir, "cim-nix", "events.sqlite"))
+  }
+}
+
+/** The generations of a profile as Nix lists them: number and whether current. */
+const generations = (profile: string) =>
+  execFileSync("nix-env", ["--profile", profile, "--list-generations"]).toString().trim().split("\n").map((line) => {
+    const m = /^\s*(\d+)\s.*?(\(current\))?\s*$/.exec(line)!
+    return [Number(m[1]), m[2] !== undefined]
+  })
+
+/** Changes the stand-in's system (as a user changing a configuration would), so that it builds to another store path. */
+const edit = (flake: string, from: string, to: string) => {
+  const file = join(flake, "nixos", "web-01.nix")
+  writeFileSync(file, readFileSync(file, "utf8").replace(from, to))
+}
+
+/** A store path as event payloads hold it. */
+const encoded = (path: string) => {
+  const m = /^(\/nix\/store)\/([a-z0-9]{32})-(.+)$/.exec(path)!
+  return { storeDir: m[1], hash: m[2], name: m[3] }
+}
+
+const switchLines = (log: string) => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [])
+
+describe("cim-nix config", () => {
+  it("create writes a flake with nixosConfigurations.<host> (a buildable stand-in) and records ConfigurationCreated", async () => {
+    const t = setup()
+    const run = await cimNix(["config", "create", t.flake, "--host", "web-01", "--module", "./modules/web.nix", "--overlay", "./overlays/local.nix", "--json"], t.env)
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    const result = JSON.parse(run.stdout)
+    expect(result.files).toEqual([join(t.flake, "nixos", "web-01.nix"), join(t.flake, "flake.nix")])
+    expect(result.configuration).toEqual({
+      flake: t.flake, hostname: "web-01", system: "x86_64-linux", modules: ["./modules/web.nix"], overlays: ["./overlays/local.nix"], generations: []
+    })
+    for (const file of result.files) execFileSync("nix-instantiate", ["--parse", file], { stdio: "pipe" })
+
+    const second = await cimNix(["config", "create", t.flake, "--host", "db.example.org", "--system", "aarch64-linux", "--json"], t.env)
+    expect(second.code).toBe(0)
+    expect(JSON.parse(second.stdout).files).toEqual([join(t.flake, "nixos", "db.example.org.nix")])
+    const hosts = execFileSync("nix", ["--extra-experimental-features", "nix-command flakes", "eval", "--json", `path:${t.flake}#nixosConfigurations`, "--apply", "c: builtins.mapAttrs (_: h: { inherit (h) system; modules = map (m: baseNameOf (toString m)) h.modules; }) c"], { env: { ...process.env, ...t.env } }).toString()
+    expect(JSON.parse(hosts)).toEqual({ "db.example.org": { system: "aarch64-linux", modules: [] }, "web-01": { system: "x86_64-linux", modules: ["web.nix"] } })
+
+    const events = await t.events()
+    expect(events.map((e) => [e.type, e.aggregateType, e.aggregateId, e.version])).toEqual([
+      ["ConfigurationCreated", "Configuration", `${t.flake}#nixosConfigurations.web-01`, 1],
+      ["ConfigurationCreated", "Configuration", `${t.flake}#nixosConfigurations."db.example.org"`, 1]
+    ])
+    expect(events.map((e) => e.eventId)).toEqual([...result.events, ...JSON.parse(second.stdout).events])
+    expect(events.every((e) => e.correlationId === e.causationId)).toBe(true)
+  })
+
+  it("create rejects an invalid host name, an unsupported system and a flake.nix it did not write; nothing is written", async () => {
+    const t = setup()
+    const host = await cimNix(["config", "create", t.flake, "--host", "Web_01"], t.env)
+    expect(host.code).toBe(1)
+    expect(host.stderr).toMatch(/"Web_01" is not a valid host name/)
+    const system = await cimNix(["config", "create", t.flake, "--host", "web-01", "--system", "sparc-solaris"], t.env)
+    expect(system.code).toBe(1)
+    expect(system.stderr).toMatch(/"sparc-solaris" is not a supported system\n {2}hint: Use one of: x86_64-linux/)
+    expect(existsSync(t.flake)).toBe(false)
+
+    const other = join(t.dir, "hand-written")
+    execFileSync("mkdir", ["-p", other])
+    writeFileSync(join(other, "flake.nix"), "{ outputs = { self }: { }; }\n")
+    const foreign = await cimNix(["config", "create", other, "--host", "web-01"], t.env)
+    expect(foreign.code).toBe(3)
+    expect(foreign.stderr).toMatch(/was not written by cim-nix config create/)
+    expect(existsSync(join(other, "nixos"))).toBe(false)
+    expect(await t.events()).toEqual([])
+  })
+
+  it("activate sets the profile (Nix generations), runs switch-to-configuration, and rollback goes back; events record both", async () => {
+    const t = setup()
+    expect((await cimNix(["config", "create", t.flake, "--host", "web-01"], t.env)).code).toBe(0)
+    const activate = async (...extra: Array<string>) => {
+      const run = await cimNix(["config", "activate", t.flake, "--host", "web-01", "--profile", t.profile, "--json", ...extra], t.env)
+      expect(run.stderr).toBe("")
+      expect(run.code).toBe(0)
+      return JSON.parse(run.stdout)
+    }
+    const first = await activate()
+    expect(first).toMatchObject({ mode: "switch", profile: t.profile, generation: 1, profileGeneration: 1, activated: true })
+    expect(first.storePath).toMatch(/^\/nix\/store\/[a-z0-9]{32}-nixos-system-web-01$/)
+    expect(readlinkSync(`${t.profile}-1-link`)).toBe(first.storePath)
+
+    edit(t.flake, "nixos-system-web-01", "nixos-system-web-01-v2")
+    const second = await activate()
+    expect(second).toMatchObject({ generation: 2, profileGeneration: 2 })
+    expect(second.storePath).not.toBe(first.storePath)
+    const dry = await activate("--mode", "dry-activate")
+    expect(dry).toMatchObject({ mode: "dry-activate", generation: null, profileGeneration: null, activated: false, output: null })
+    const test = await activate("--mode", "test")
+    expect(test).toMatchObject({ mode: "test", generation: null, profileGeneration: null, activated: true })
+    expect(generations(t.profile)).toEqual([[1, false], [2, true]])
+    expect(switchLines(t.log)).toEqual([
+      `${first.storePath}/bin/switch-to-configuration switch`,
+      `${second.storePath}/bin/switch-to-configuration switch`,
+      `${second.storePath}/bin/switch-to-configuration test`
+    ])
+
+    const listed = await cimNix(["config", "generations", "--profile", t.profile, "--json"], t.env)
+    expect(JSON.parse(listed.stdout).generations.map((g: { number: number; current: boolean; storePath: string }) => [g.number, g.current, g.storePath])).toEqual([
+      [1, false, first.storePath],
+      [2, true, second.storePath]
+    ])
+
+    const back = await cimNix(["config", "rollback", "--dir", t.flake, "--host", "web-01", "--profile", t.profile, "--json"], t.env)
+    expect(back.stderr).toBe("")
+    expect(back.code).toBe(0)
+    expect(JSON.parse(back.stdout)).toMatchObject({ from: 2, to: 1, storePath: first.storePath, profileGeneration: 1 })
+    expect(generations(t.profile)).toEqual([[1, true], [2, false]])
+    expect(switchLines(t.log).at(-1)).toBe(`${first.storePath}/bin/switch-to-configuration switch`)
+
+    const none = await cimNix(["config", "rollback", "--dir", t.flake, "--host", "web-01", "--profile", t.profile], t.env)
+    expect(none.code).toBe(1)
+    expect(none.stderr).toMatch(/is at generation 1: there is no earlier generation to roll back to/)
+    expect(generations(t.profile)).toEqual([[1, true], [2, false]])
+
+    const events = await t.events()
+    const id = `${t.flake}#nixosConfigurations.web-01`
+    expect(events.map((e) => [e.type, e.aggregateId, e.version, e.payload])).toEqual([
+      ["ConfigurationCreated", id, 1, expect.anything()],
+      ["ConfigurationActivated", id, 2, { generation: 1, mode: "switch", storePath: encoded(first.storePath) }],
+      ["ConfigurationActivated", id, 3, { generation: 2, mode: "switch", storePath: encoded(second.storePath) }],
+      ["ConfigurationActivated", id, 4, { generation: null, mode: "dry-activate", storePath: encoded(second.storePath) }],
+      ["ConfigurationActivated", id, 5, { generation: null, mode: "test", storePath: encoded(second.storePath) }],
+      ["ConfigurationRolledBack", id, 6, { from: 2, to: 1, storePath: encoded(first.storePath) }]
+    ])
+    expect(events.slice(1).map((e) => e.eventId)).toEqual([first, second, dry, test, JSON.parse(back.stdout)].map((r) => r.events[0]))
+    expect(new Set(events.map((e) => e.correlationId)).size).toBe(6)
+  })
+
+  it("a failing switch-to-configuration puts the profile back, deletes the new generation and records nothing", async () => {
+    const t = setup()
+    expect((await cimNix(["config", "create", t.flake, "--host", "web-01"], t.env)).code).toBe(0)
+    const ok = await cimNix(["config", "activate", t.flake, "--host", "web-01", "--profile", t.profile], t.env)
+    expect(ok.code).toBe(0)
+    edit(t.flake, "echo \"stand-in switch-to-configuration $*: nothing to activate\"", "echo \"cannot start sshd\" >&2; exit 4")
+    const failed = await cimNix(["config", "activate", t.flake, "--host", "web-01", "--profile", t.profile, "--json"], t.env)
+    expect(failed.code).toBe(3)
+    expect(failed.stdout).toBe("")
+    expect(failed.stderr).toMatch(/switch-to-configuration switch of \/nix\/store\/\S+ failed \(exit code 4\)/)
+    expect(generations(t.profile)).toEqual([[1, true]])
+    expect((await t.events()).map((e) => e.type)).toEqual(["ConfigurationCreated", "ConfigurationActivated"])
+
+    const missing = await cimNix(["config", "activate", t.flake, "--host", "db", "--profile", t.profile], t.env)
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toMatch(/there is no configuration db in the flake/)
+  })
+})
