@@ -80,6 +80,15 @@ describe("cim-nix flake create", () => {
     expect((await events()).map((e) => e.type)).toEqual(["FlakeCreated"])
   })
 
+  it("with --git, initialises a repository and stages flake.nix and flake.lock", async () => {
+    const { root, env } = scratch()
+    const dir = join(root, "repo")
+    const result = await json(["flake", "create", dir, "--git", "--input", `lib=${localFlake(join(root, "lib"), 1)}`], env)
+    expect(result.git).toEqual({ initialised: true, added: ["flake.nix", "flake.lock"] })
+    expect(execFileSync("git", ["ls-files"], { cwd: dir }).toString()).toBe("flake.lock\nflake.nix\n")
+    expect(result.check.failed).toEqual([])
+  })
+
   it("refuses an existing flake.nix without --force (exit 1, nothing written or recorded), replaces it with --force", async () => {
     const { root, env, events } = scratch()
     const dir = join(root, "mine")

@@ -5,6 +5,7 @@
  * the target (or hard-linked to it when it must not exist yet, so an existing file is never
  * replaced by accident), and flake.nix edits go through `FlakeNixEditor`.
  */
+import { execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { Workspace } from "@cim-nix/application"
 import { IoError } from "@cim-nix/domain"
@@ -96,9 +97,42 @@ export const make = (options: Options): Effect.Effect<Workspace.WorkspaceService
           const after = yield* FlakeNixEditor.applyAll(before, "_tag" in edits ? [edits] : edits, target)
           if (after !== before) yield* writeAtomically(target, after, true)
           return { path: target, before, after }
-        }).pipe(editing.withPermits(1))
+        }).pipe(editing.withPermits(1)),
+      gitAdd: (input, files) =>
+        Effect.gen(function*() {
+          const directory = yield* within(input, "git")
+          yield* Effect.forEach(files, (file) => within(path.join(directory, file), "git"))
+          return yield* gitAdd(directory, files)
+        })
     }
     return service
+  })
+
+/** Runs `git <args>` in `cwd` (no shell), failing with an IoError that carries git's message. */
+const git = (cwd: string, args: ReadonlyArray<string>) =>
+  Effect.async<string, IoError>((resume, signal) => {
+    execFile("git", args, { cwd, signal, timeout: 60_000 }, (error, stdout, stderr) =>
+      resume(
+        error === null
+          ? Effect.succeed(stdout)
+          : Effect.fail(
+              new IoError({
+                path: cwd,
+                operation: "git",
+                message: `git ${args.join(" ")} failed in ${cwd}: ${(stderr || error.message).trim()}`,
+                hint: "Install git (apt-get install git), or leave out --git."
+              })
+            )
+      ))
+  })
+
+/** `git init` unless `directory` is inside a work tree, then `git add -- files`. */
+const gitAdd = (directory: string, files: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const inside = yield* Effect.orElseSucceed(Effect.as(git(directory, ["rev-parse", "--is-inside-work-tree"]), true), () => false)
+    if (!inside) yield* git(directory, ["init", "--quiet"])
+    if (files.length > 0) yield* git(directory, ["add", "--", ...files])
+    return { initialised: !inside }
   })
 
 const nodePlatform = Layer.merge(NodeFileSystem.layer, NodePath.layer)

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process"
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -291,5 +292,26 @@ describe("NodeWorkspace.editFlake", () => {
           expect(result.after).toBe(`{\n  description = "demo"; # keep\n  outputs = { self }: { };\n}\n`)
         }).pipe(Effect.provide(NodeWorkspace.layerWith({ roots: [root] }))),
       (root) => Effect.sync(() => rmSync(root, { recursive: true, force: true }))
+    ))
+})
+
+describe("NodeWorkspace.gitAdd", () => {
+  const git = (cwd: string, ...args: Array<string>) => execFileSync("git", args, { cwd }).toString()
+
+  it.effect("initialises a repository once and stages the files; refuses files outside the roots", () =>
+    sandbox(({ root, outside, ws }) =>
+      Effect.gen(function*() {
+        const dir = join(root, "flake")
+        mkdirSync(dir)
+        writeFileSync(join(dir, "flake.nix"), "{ }\n")
+        writeFileSync(join(dir, "flake.lock"), "{ }\n")
+        expect(yield* ws.gitAdd(dir, ["flake.nix"])).toEqual({ initialised: true })
+        expect(yield* ws.gitAdd(dir, ["flake.lock"])).toEqual({ initialised: false })
+        expect(git(dir, "ls-files").split("\n").filter(Boolean)).toEqual(["flake.lock", "flake.nix"])
+        const escaped = yield* Effect.flip(ws.gitAdd(dir, [`../../${outside.split("/").pop()}/x`]))
+        expect(escaped._tag).toBe("IoError")
+        const missing = yield* Effect.flip(ws.gitAdd(dir, ["nope.nix"]))
+        expect(missing.message).toMatch(/git add -- nope\.nix failed/)
+      })
     ))
 })

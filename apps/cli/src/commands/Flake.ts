@@ -58,7 +58,8 @@ const create = Command.make(
       Options.withDescription("minimal, package (one derivation), devshell, nixos (nixosConfigurations skeleton, needs nixpkgs) or overlay-module.")
     ),
     inputs: Options.text("input").pipe(Options.repeated, Options.withDescription("An input: NAME=FLAKEREF (repeatable).")),
-    force: Options.boolean("force").pipe(Options.withDescription("Replace an existing flake.nix."))
+    force: Options.boolean("force").pipe(Options.withDescription("Replace an existing flake.nix.")),
+    git: Options.boolean("git").pipe(Options.withDescription("Stage flake.nix and flake.lock in Git (git init first when needed)."))
   },
   (input) =>
     Effect.gen(function* () {
@@ -71,12 +72,22 @@ const create = Command.make(
         template: input.template,
         inputs,
         force: input.force,
+        git: input.git,
         causality: yield* rootCausality
       })
-      const result = { path: created.path, template: created.template, file: created.file, events: ids(created.events), lock: created.lock, check: created.check }
+      const result = {
+        path: created.path,
+        template: created.template,
+        file: created.file,
+        events: ids(created.events),
+        lock: created.lock,
+        check: created.check,
+        git: created.git
+      }
       yield* Output.print(input.json, result, (r) => [
         `${Output.green("created")} ${r.file} (${r.template})`,
         lockLine(r.lock),
+        ...(r.git === null ? [] : [`  git: ${r.git.initialised ? "initialised, " : ""}added ${r.git.added.join(", ")}`]),
         ...checkLines(r.check),
         `  events: ${r.events.join(", ")}`
       ])

@@ -3,6 +3,8 @@
  * refusing an existing `flake.nix` unless forced, and records FlakeCreated. Then, when every
  * input can be fetched offline, `nix flake lock` pins the inputs (FlakeUpdated) and, when the
  * template needs no network, `nix flake check` runs (FlakeChecked): both caused by the creation.
+ * With `git`, the files are then staged in Git (`git init` first when the directory is not in a
+ * work tree), so that Nix also sees them as a `git+file:` flake.
  * When FlakeCreated cannot be recorded, the old `flake.nix` is put back (or the new one removed).
  */
 import { Effect, Option } from "effect"
@@ -26,6 +28,8 @@ export interface CreateFlake {
   readonly inputs: ReadonlyArray<Flake.InputSpec>
   /** Replace an existing `flake.nix`. */
   readonly force: boolean
+  /** Stage flake.nix (and flake.lock) in Git, initialising a repository when needed. */
+  readonly git: boolean
   readonly causality: EventEnvelope.Causality
 }
 
@@ -37,6 +41,8 @@ export interface Created {
   readonly events: ReadonlyArray<EventEnvelope.EventEnvelope>
   readonly lock: { readonly locked: ReadonlyArray<string> } | { readonly skipped: string }
   readonly check: Flake.CheckResult | { readonly skipped: string }
+  /** What `git` did, or null without `git`. */
+  readonly git: { readonly initialised: boolean; readonly added: ReadonlyArray<string> } | null
 }
 
 const writeFlakeNix = (request: CreateFlake, text: string) =>
@@ -55,6 +61,15 @@ const writeFlakeNix = (request: CreateFlake, text: string) =>
     yield* workspace.makeDirectory(request.path, { recursive: true })
     yield* workspace.writeFile(file, text, { overwrite: request.force })
     return { undo: FlakeDirectory.restore(workspace, file, before) }
+  })
+
+/** Stages flake.nix and, when there is one, flake.lock. */
+const stage = (path: string) =>
+  Effect.gen(function* () {
+    const workspace = yield* Workspace.Workspace
+    const added = ["flake.nix", ...((yield* workspace.exists(FlakeDirectory.lockFile(path))) ? ["flake.lock"] : [])]
+    const { initialised } = yield* workspace.gitAdd(path, added)
+    return { initialised, added }
   })
 
 /** Creates the flake, then locks and checks it where that works offline. */
@@ -80,6 +95,8 @@ export const handle = (request: CreateFlake) =>
       : Option.none()
     const afterLock = [...created.events, ...Option.match(locked, { onNone: () => [], onSome: (u) => u.events })]
 
+    const git = request.git ? yield* stage(request.path) : null
+
     const skipCheck = template.needsNetwork ? Option.some(`the ${request.template} template fetches nixpkgs from the network`) : offline
     const checked = Option.isNone(skipCheck)
       ? Option.some(yield* CheckFlake.run({ path: request.path, causality: FlakeDirectory.after(afterLock, request.causality) }))
@@ -97,6 +114,7 @@ export const handle = (request: CreateFlake) =>
       check: Option.match(checked, {
         onSome: (c) => ({ passed: c.passed, failed: c.failed }),
         onNone: () => ({ skipped: Option.getOrElse(skipCheck, () => "") })
-      })
+      }),
+      git
     } satisfies Created
   })

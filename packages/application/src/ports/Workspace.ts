@@ -125,6 +125,12 @@ export interface WorkspaceService {
     path: string,
     edits: FlakeEdit | ReadonlyArray<FlakeEdit>
   ) => Effect.Effect<FlakeEdited, IoError | FlakeError | ParseError | ValidationError>
+  /**
+   * Makes files visible to Nix's Git fetcher: `git init` in `directory` when it is not inside a
+   * Git work tree yet, then `git add -- <files>` (relative to `directory`). Says whether a
+   * repository was initialised.
+   */
+  readonly gitAdd: (directory: string, files: ReadonlyArray<string>) => Effect.Effect<{ readonly initialised: boolean }, IoError>
 }
 
 /** The `Workspace` service tag. */

@@ -11,6 +11,7 @@ const request = (fields: Partial<CreateFlake.CreateFlake> = {}): CreateFlake.Cre
   template: "package",
   inputs: [],
   force: false,
+  git: false,
   causality: EventEnvelope.root("cmd-1"),
   ...fields
 })
@@ -63,6 +64,16 @@ describe("CreateFlake", () => {
         ["FlakeUpdated", 2, "cmd-1", created.events[0]!.eventId],
         ["FlakeChecked", 3, "cmd-1", created.events[1]!.eventId]
       ])
+    }))
+
+  it.effect("with git, stages flake.nix and flake.lock after locking", () =>
+    Effect.gen(function* () {
+      const files: Fakes.Files = new Map()
+      const created = yield* run(files, CreateFlake.handle(request({ git: true, inputs: [{ name: "lib", ref: "path:/src/lib", overrides: {}, flake: true }] })))
+      expect(created.git).toEqual({ initialised: true, added: ["flake.nix", "flake.lock"] })
+      expect(files.get("/work/f/.git-index")).toBe("flake.nix\nflake.lock")
+      const plain = yield* run(new Map(), CreateFlake.handle(request()))
+      expect(plain.git).toBeNull()
     }))
 
   it.effect("refuses an existing flake.nix unless forced: nothing written, nothing recorded", () =>

@@ -39,7 +39,8 @@ export const workspace = (files: Files, onWrite: (path: string) => Effect.Effect
           const after = `${before}# ${JSON.stringify(edits)}\n`
           files.set(path, after)
           return { path, before, after }
-        })
+        }),
+      gitAdd: (directory, added) => Effect.sync(() => void files.set(`${directory}/.git-index`, added.join("\n"))).pipe(Effect.as({ initialised: true }))
     })
   )
 
