@@ -1,9 +1,11 @@
 /**
  * Runs projections: reads the events after their checkpoints from the `EventStore`, decodes each
  * once, applies the pure projectors batch by batch, and writes each batch's changed documents
- * together with the new checkpoints in one `ProjectionStore` commit. A projection whose stored
+ * together with the new checkpoints in one `ProjectionStore` commit. A run keeps the documents it
+ * decoded in memory, so a document is read and decoded once per run, not once per batch. A projection whose stored
  * version differs from its code's is dropped and rebuilt from position 1. A corrupt event stops
- * the run (nothing after it is applied, the checkpoints stay before it): never skipped silently.
+ * the run: the events before it are applied and committed, it and those after it are not; it is
+ * never skipped silently.
  */
 import { Chunk, Duration, Effect, Either, Option, Schema, Stream } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
@@ -16,39 +18,50 @@ export interface Config<Event> {
   readonly projections: ReadonlyArray<Projection.Any<Event>>
   /** Turns a stored envelope into the event the projectors read. */
   readonly decode: (envelope: EventEnvelope.EventEnvelope) => Effect.Effect<Event, EventStore.CorruptEvent>
-  /** Events per batch, that is per commit (default 1,000). */
+  /** Events per batch, that is per commit (default 5,000). */
   readonly batchSize?: number | undefined
 }
 
 /** Why a run stops. */
 export type RunError = EventStore.ReadError
 
-type Positions = Map<string, number>
+const defaultBatchSize = 5000
+
+/** Decoded documents a run keeps between batches, per projection; dropped past this many. */
+const cacheLimit = 20_000
+
+/** Where a run stands: each projection's position and the documents it has decoded so far. */
+interface Run {
+  readonly positions: Map<string, number>
+  readonly documents: Map<string, Map<string, Option.Option<unknown>>>
+}
 
 /** The checkpoint each projection resumes after; drops projections built by another version. */
 const resume = <Event>(config: Config<Event>) =>
   Effect.gen(function* () {
     const store = yield* ProjectionStore.ProjectionStore
-    const positions: Positions = new Map()
+    const run: Run = { positions: new Map(), documents: new Map() }
     for (const projection of config.projections) {
       const checkpoint = yield* store.checkpoint(projection.name)
       if (Option.isSome(checkpoint) && checkpoint.value.version === projection.version) {
-        positions.set(projection.name, checkpoint.value.position)
+        run.positions.set(projection.name, checkpoint.value.position)
       } else {
         if (Option.isSome(checkpoint)) yield* store.reset(projection.name)
-        positions.set(projection.name, 0)
+        run.positions.set(projection.name, 0)
       }
+      run.documents.set(projection.name, new Map())
     }
-    return positions
+    return run
   })
 
-const lowest = (positions: Positions) => (positions.size === 0 ? 0 : Math.min(...positions.values()))
+const lowest = (run: Run) => (run.positions.size === 0 ? 0 : Math.min(...run.positions.values()))
 
 /** Applies one batch of events (in position order) and commits documents and checkpoints together. */
-const applyBatch = <Event>(config: Config<Event>, positions: Positions, batch: ReadonlyArray<EventEnvelope.EventEnvelope>) =>
+const applyBatch = <Event>(config: Config<Event>, run: Run, batch: ReadonlyArray<EventEnvelope.EventEnvelope>) =>
   Effect.gen(function* () {
     const store = yield* ProjectionStore.ProjectionStore
-    const fresh = batch.filter((e) => e.position > lowest(positions))
+    const from = lowest(run)
+    const fresh = batch.filter((e) => e.position > from)
     // Decode up to the first event that does not decode: the ones before it are still applied.
     const events: Array<Event> = []
     let corrupt: Option.Option<EventStore.CorruptEvent> = Option.none()
@@ -65,43 +78,56 @@ const applyBatch = <Event>(config: Config<Event>, positions: Positions, batch: R
     const last = envelopes[envelopes.length - 1]!.position
     const commits: Array<ProjectionStore.Commit> = []
     for (const projection of config.projections) {
-      const after = positions.get(projection.name)!
+      const after = run.positions.get(projection.name)!
+      const documents = run.documents.get(projection.name)!
       const changes: Array<readonly [index: number, keys: ReadonlyArray<string>]> = []
       for (let i = 0; i < envelopes.length; i++) {
         if (envelopes[i]!.position > after) changes.push([i, projection.keys(events[i]!, envelopes[i]!)])
       }
-      const keys = Array.from(new Set(changes.flatMap(([, keys]) => keys)))
-      const documents = yield* loadDocuments(store, projection, keys)
+      const missing = Array.from(new Set(changes.flatMap(([, keys]) => keys))).filter((key) => !documents.has(key))
+      yield* loadDocuments(store, projection, missing, documents)
+      const dirty = new Set<string>()
       for (const [i, keys] of changes) {
         for (const key of keys) {
-          documents.set(key, projection.apply(documents.get(key) ?? Option.none(), events[i]!, envelopes[i]!, key))
+          documents.set(key, projection.apply(documents.get(key) as Option.Option<unknown>, events[i]!, envelopes[i]!, key))
+          dirty.add(key)
         }
       }
       const encode = Schema.encodeSync(projection.document)
       commits.push({
         projection: projection.name,
         checkpoint: { position: last, version: projection.version },
-        documents: new Map(Array.from(documents, ([key, doc]) => [key, Option.isSome(doc) ? encode(doc.value) : undefined]))
+        documents: new Map(Array.from(dirty, (key) => {
+          const doc = documents.get(key)!
+          return [key, Option.isSome(doc) ? encode(doc.value) : undefined] as const
+        }))
       })
     }
     yield* store.commit(commits)
-    for (const projection of config.projections) positions.set(projection.name, last)
+    for (const projection of config.projections) {
+      run.positions.set(projection.name, last)
+      const documents = run.documents.get(projection.name)!
+      if (documents.size > cacheLimit) documents.clear()
+    }
     return yield* Option.match(corrupt, { onNone: () => Effect.void, onSome: Effect.fail })
   })
 
+/** Loads and decodes the stored documents at `keys` into `documents` (`None` for the missing ones). */
 const loadDocuments = <Doc, Event>(
   store: ProjectionStore.Service,
   projection: Projection.Projection<Doc, Event>,
-  keys: ReadonlyArray<string>
+  keys: ReadonlyArray<string>,
+  documents: Map<string, Option.Option<unknown>>
 ) =>
   Effect.gen(function* () {
-    const documents = new Map<string, Option.Option<Doc>>()
-    if (keys.length === 0) return documents
+    if (keys.length === 0) return
     const stored = yield* store.get(projection.name, keys)
-    for (const [key, json] of stored) {
-      documents.set(key, Option.some(yield* Projection.decodeDocument(projection, key, json)))
+    for (const key of keys) {
+      documents.set(
+        key,
+        stored.has(key) ? Option.some(yield* Projection.decodeDocument(projection, key, stored.get(key))) : Option.none()
+      )
     }
-    return documents
   })
 
 /** Applies every event after the checkpoints up to the end of the store; returns the position reached. */
@@ -110,13 +136,13 @@ export const catchUp = <Event>(
 ): Effect.Effect<number, RunError, EventStore.EventStore | ProjectionStore.ProjectionStore> =>
   Effect.gen(function* () {
     const events = yield* EventStore.EventStore
-    const positions = yield* resume(config)
-    const batchSize = config.batchSize ?? 1000
-    yield* events.readAll({ fromPosition: lowest(positions) + 1, batchSize }).pipe(
+    const run = yield* resume(config)
+    const batchSize = config.batchSize ?? defaultBatchSize
+    yield* events.readAll({ fromPosition: lowest(run) + 1, batchSize }).pipe(
       Stream.rechunk(batchSize),
-      Stream.runForEachChunk((chunk) => applyBatch(config, positions, Chunk.toReadonlyArray(chunk)))
+      Stream.runForEachChunk((chunk) => applyBatch(config, run, Chunk.toReadonlyArray(chunk)))
     )
-    return lowest(positions)
+    return lowest(run)
   })
 
 /** Drops the read models and builds them again from position 1; returns the position reached. */
@@ -136,10 +162,10 @@ export const follow = <Event>(
 ): Effect.Effect<never, RunError, EventStore.EventStore | ProjectionStore.ProjectionStore> =>
   Effect.gen(function* () {
     const events = yield* EventStore.EventStore
-    const positions = yield* resume(config)
-    yield* events.subscribe({ fromPosition: lowest(positions) + 1 }).pipe(
-      Stream.groupedWithin(config.batchSize ?? 1000, options.maxDelay ?? Duration.millis(50)),
-      Stream.runForEach((chunk) => applyBatch(config, positions, Chunk.toReadonlyArray(chunk)))
+    const run = yield* resume(config)
+    yield* events.subscribe({ fromPosition: lowest(run) + 1 }).pipe(
+      Stream.groupedWithin(config.batchSize ?? defaultBatchSize, options.maxDelay ?? Duration.millis(50)),
+      Stream.runForEach((chunk) => applyBatch(config, run, Chunk.toReadonlyArray(chunk)))
     )
     return yield* Effect.never
   })
