@@ -255,6 +255,27 @@ describe("cim-nix flake update / check / show / graph", () => {
     expect(failed.stderr).toContain(stored[7]!.eventId)
   })
 
+  it("a check that runs out of time is a Nix failure (exit 3) and records nothing", async () => {
+    const { root, env, events } = scratch()
+    const dir = join(root, "f")
+    await json(["flake", "create", dir], env)
+    const marker = `slow-${Date.now()}`
+    writeFileSync(
+      join(dir, "flake.nix"),
+      readFileSync(join(dir, "flake.nix"), "utf8").replace(
+        "outputs = { self }: { };",
+        `outputs = { self }: { checks.x86_64-linux.slow = derivation { name = "${marker}"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "/bin/sleep 60" ]; }; };`
+      )
+    )
+    const started = Date.now()
+    const run = await cimNix(["flake", "check", dir, "--timeout", "2", "--json"], env)
+    expect(Date.now() - started).toBeLessThan(30_000)
+    expect(run.code).toBe(3)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toMatch(/^error: nix timed out after 2s/)
+    expect((await events()).map((e) => e.type)).toEqual(["FlakeCreated", "FlakeChecked"])
+  })
+
   it("update and check refuse a flake cim-nix does not know, and an input the flake lacks", async () => {
     const { root, env, events } = scratch()
     const unknown = await cimNix(["flake", "check", join(root, "nowhere")], env)

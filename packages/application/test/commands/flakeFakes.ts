@@ -2,10 +2,12 @@
  * Test doubles for the flake handlers: a Workspace over a Map of files (editFlake appends a
  * marker comment per edit, or fails as told) and a partial Nix with only the flake operations.
  */
+import type { Either } from "effect"
 import { Effect, Layer, Option } from "effect"
 import type { FlakeLock } from "@cim-nix/domain"
-import { FlakeError, IoError } from "@cim-nix/domain"
-import { Nix, Workspace } from "../../src/index.js"
+import { EventEnvelope, Flake, FlakeError, IoError } from "@cim-nix/domain"
+import { CommandHandler, EventStore, Nix, UpdateFlake, Workspace } from "../../src/index.js"
+import { InMemoryEventStore } from "../../src/testing/index.js"
 
 /** The files of the fake workspace, by absolute path. */
 export type Files = Map<string, string>
@@ -84,3 +86,37 @@ export const nix = (files: Files, lock: () => FlakeLock.FlakeLock, overrides: Pa
 /** A FlakeError as the adapter reports a failed `nix flake ...`. */
 export const nixFailure = (message: string) =>
   new FlakeError({ path: "path:/work/f", message, hint: "Read Nix's message.", stderrTail: `error: ${message}` })
+
+/** How `onRecordedFlake` sets up the flake at /work/f. */
+export interface Setup {
+  /** The flake's inputs; the non-follows ones are locked (seed A) in flake.lock. */
+  readonly inputs: ReadonlyArray<Flake.InputSpec>
+  /** Also record those locks (FlakeUpdated) after FlakeCreated. */
+  readonly recordLocks: boolean
+  /** The lock Nix writes when asked to lock or update. */
+  readonly nextLock: FlakeLock.FlakeLock
+  readonly nix?: Partial<Nix.NixService>
+}
+
+/** Records a flake at /work/f as set up (flake.nix `{ }`), runs `effect`, and returns its outcome and the stream. */
+export const onRecordedFlake = <A, E>(files: Files, setup: Setup, effect: Effect.Effect<A, E, any>) =>
+  Effect.gen(function* () {
+    const locked = setup.inputs.filter((i) => i.follows === undefined).map((i) => i.name)
+    files.set("/work/f/flake.nix", "{ }\n")
+    files.set("/work/f/flake.lock", JSON.stringify(lockWith(locked)))
+    const created = yield* CommandHandler.execute({
+      aggregate: Flake.aggregate,
+      aggregateId: "/work/f",
+      command: Flake.CreateFlake.make({ path: "/work/f", inputs: setup.inputs }),
+      causality: EventEnvelope.root("cmd-0")
+    })
+    if (setup.recordLocks) yield* UpdateFlake.record("/work/f", lockWith(locked), locked, EventEnvelope.root(created.events[0]!.eventId))
+    const value = yield* Effect.either(effect)
+    return { value, stored: yield* (yield* EventStore.EventStore).readStream({ aggregateType: Flake.aggregateType, aggregateId: "/work/f" }) }
+  }).pipe(
+    Effect.provide(Layer.mergeAll(workspace(files), nix(files, () => setup.nextLock, setup.nix))),
+    Effect.provide(InMemoryEventStore.layer)
+  ) as Effect.Effect<{ value: Either.Either<A, E>; stored: ReadonlyArray<EventEnvelope.EventEnvelope> }>
+
+/** An input spec of a path: flake. */
+export const pathInput = (name: string): Flake.InputSpec => ({ name, ref: `path:/src/${name}`, overrides: {}, flake: true })
