@@ -4,6 +4,7 @@
 import { Command } from "@effect/cli"
 import * as Build from "./commands/Build.js"
 import * as Config from "./commands/Config.js"
+import * as Derivation from "./commands/Derivation.js"
 import * as Doctor from "./commands/Doctor.js"
 import * as Eval from "./commands/Eval.js"
 import * as Events from "./commands/Events.js"
@@ -20,6 +21,7 @@ export const root = Command.make("cim-nix").pipe(
   Command.withSubcommands([
     Doctor.command,
     Build.command,
+    Derivation.command,
     Gc.command,
     Eval.command,
     Events.command,
