@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { cimNix, stateDir } from "./cli.js"
+import { evalJson } from "./nix.js"
 import { storedEvents } from "./store.js"
 
 const env = { NIX_CONFIG: "substituters =" }
@@ -20,15 +21,13 @@ const stubLib = `{
 
 /** The option defaults of the module at `file` (a nested set, like the options), with `pkgs.<name>` = "pkg:<name>". */
 const defaults = (file: string) =>
-  JSON.parse(
-    execFileSync("nix", ["--extra-experimental-features", "nix-command", "eval", "--json", "--impure", "--expr", `
+  evalJson(`
       let
         lib = ${stubLib};
         pkgs = { hello = "pkg:hello"; };
         module = import ${file} { inherit lib pkgs; config = { }; };
         collect = set: if set._type or null == "option" then set.default or null else builtins.mapAttrs (_: collect) set;
-      in collect module.options`], { env: { ...process.env, ...env } }).toString()
-  )
+      in collect module.options`)
 
 describe("cim-nix module create", () => {
   it("writes a module that parses and whose defaults evaluate to the values given, and records ModuleCreated", async () => {

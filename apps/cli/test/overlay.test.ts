@@ -3,20 +3,19 @@ import { execFileSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { cimNix, stateDir } from "./cli.js"
+import { evalJson } from "./nix.js"
 import { storedEvents } from "./store.js"
 
 const env = { NIX_CONFIG: "substituters =" }
 
 /** Applies the overlay at `file` to a stub package set and returns what it defines. */
 const applied = (file: string) =>
-  JSON.parse(
-    execFileSync("nix", ["--extra-experimental-features", "nix-command", "eval", "--json", "--impure", "--expr", `
+  evalJson(`
       let
         pkg = name: { inherit name; overrideAttrs = f: { inherit name; changed = f { }; }; };
         prev = { hello = pkg "hello"; curl = pkg "curl"; };
         final = prev // { callPackage = path: args: { called = baseNameOf (toString path); inherit args; }; };
-      in import ${file} final prev`], { env: { ...process.env, ...env } }).toString()
-  )
+      in import ${file} final prev`)
 
 describe("cim-nix overlay create", () => {
   it("writes an overlay that parses and applies, and records OverlayCreated", async () => {
