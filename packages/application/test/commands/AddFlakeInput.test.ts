@@ -11,7 +11,7 @@ const add = (input: Partial<Flake.InputSpec>) =>
 
 /** Runs on a recorded flake with input `a`; Nix locks a and b. */
 const run = <A, E>(files: Fakes.Files, effect: Effect.Effect<A, E, any>, nix?: Partial<Nix.NixService>) =>
-  Fakes.onRecordedFlake(files, { inputs: [Fakes.pathInput("a")], recordLocks: false, nextLock: Fakes.lockWith(["a", "b"]), ...(nix ? { nix } : {}) }, effect)
+  Fakes.onRecordedFlake(files, { inputs: [Fakes.pathInput("a")], recordLocks: false, nextLock: Fakes.lockWith(["a", "b"]) }, effect, nix)
 
 describe("AddFlakeInput", () => {
   it.effect("edits flake.nix, locks the input and records FlakeInputAdded, then FlakeUpdated caused by it", () =>

@@ -9,7 +9,7 @@ const remove = RemoveFlakeInput.handle({ path: "/work/f", name: "a", causality: 
 
 /** Runs on a recorded flake with inputs a and b; Nix re-locks to b only. */
 const run = (files: Fakes.Files, nix?: Partial<Nix.NixService>) =>
-  Fakes.onRecordedFlake(files, { inputs: [Fakes.pathInput("a"), Fakes.pathInput("b")], recordLocks: false, nextLock: Fakes.lockWith(["b"]), ...(nix ? { nix } : {}) }, remove)
+  Fakes.onRecordedFlake(files, { inputs: [Fakes.pathInput("a"), Fakes.pathInput("b")], recordLocks: false, nextLock: Fakes.lockWith(["b"]) }, remove, nix)
 
 describe("RemoveFlakeInput", () => {
   it.effect("edits flake.nix, re-locks and records FlakeInputRemoved", () =>

@@ -7,18 +7,8 @@ import * as Fakes from "./flakeFakes.js"
 
 const causality = EventEnvelope.root("cmd-1")
 
-/** Runs on a recorded flake with inputs a and b (locks recorded, seed A) and c following a; Nix locks with seed B. */
-const run = <A, E>(files: Fakes.Files, effect: Effect.Effect<A, E, any>, nix?: Partial<Nix.NixService>) =>
-  Fakes.onRecordedFlake(
-    files,
-    {
-      inputs: [Fakes.pathInput("a"), Fakes.pathInput("b"), { name: "c", follows: "a", overrides: {}, flake: true }],
-      recordLocks: true,
-      nextLock: Fakes.lockWith(["a", "b"], "B"),
-      ...(nix ? { nix } : {})
-    },
-    effect
-  )
+/** Runs on the recorded flake of `Fakes.lockedTwoAndFollows`. */
+const run = <A, E>(files: Fakes.Files, effect: Effect.Effect<A, E, any>, nix?: Partial<Nix.NixService>) => Fakes.onRecordedFlake(files, Fakes.lockedTwoAndFollows, effect, nix)
 
 const A = `sha256-${"A".repeat(43)}=`
 const B = `sha256-${"B".repeat(43)}=`

@@ -95,11 +95,13 @@ export interface Setup {
   readonly recordLocks: boolean
   /** The lock Nix writes when asked to lock or update. */
   readonly nextLock: FlakeLock.FlakeLock
-  readonly nix?: Partial<Nix.NixService>
 }
 
-/** Records a flake at /work/f as set up (flake.nix `{ }`), runs `effect`, and returns its outcome and the stream. */
-export const onRecordedFlake = <A, E>(files: Files, setup: Setup, effect: Effect.Effect<A, E, any>) =>
+/**
+ * Records a flake at /work/f as set up (flake.nix `{ }`), runs `effect` (against a Nix with
+ * `overrides`), and returns its outcome and the stream.
+ */
+export const onRecordedFlake = <A, E>(files: Files, setup: Setup, effect: Effect.Effect<A, E, any>, overrides: Partial<Nix.NixService> = {}) =>
   Effect.gen(function* () {
     const locked = setup.inputs.filter((i) => i.follows === undefined).map((i) => i.name)
     files.set("/work/f/flake.nix", "{ }\n")
@@ -114,9 +116,16 @@ export const onRecordedFlake = <A, E>(files: Files, setup: Setup, effect: Effect
     const value = yield* Effect.either(effect)
     return { value, stored: yield* (yield* EventStore.EventStore).readStream({ aggregateType: Flake.aggregateType, aggregateId: "/work/f" }) }
   }).pipe(
-    Effect.provide(Layer.mergeAll(workspace(files), nix(files, () => setup.nextLock, setup.nix))),
+    Effect.provide(Layer.mergeAll(workspace(files), nix(files, () => setup.nextLock, overrides))),
     Effect.provide(InMemoryEventStore.layer)
   ) as Effect.Effect<{ value: Either.Either<A, E>; stored: ReadonlyArray<EventEnvelope.EventEnvelope> }>
 
 /** An input spec of a path: flake. */
 export const pathInput = (name: string): Flake.InputSpec => ({ name, ref: `path:/src/${name}`, overrides: {}, flake: true })
+
+/** Inputs a and b (their locks recorded, seed A) and c following a; Nix then locks with seed B. */
+export const lockedTwoAndFollows: Setup = {
+  inputs: [pathInput("a"), pathInput("b"), { name: "c", follows: "a", overrides: {}, flake: true }],
+  recordLocks: true,
+  nextLock: lockWith(["a", "b"], "B")
+}
