@@ -149,7 +149,7 @@ describe("cim-nix config", () => {
     expect(new Set(events.map((e) => e.correlationId)).size).toBe(6)
   })
 
-  it("a failing switch-to-configuration puts the profile back, deletes the new generation and records nothing", async () => {
+  it("a failing or timed-out switch-to-configuration puts the profile back, deletes the new generation and records nothing", async () => {
     const t = setup()
     expect((await cimNix(["config", "create", t.flake, "--host", "web-01"], t.env)).code).toBe(0)
     const ok = await cimNix(["config", "activate", t.flake, "--host", "web-01", "--profile", t.profile], t.env)
@@ -159,6 +159,13 @@ describe("cim-nix config", () => {
     expect(failed.code).toBe(3)
     expect(failed.stdout).toBe("")
     expect(failed.stderr).toMatch(/switch-to-configuration switch of \/nix\/store\/\S+ failed \(exit code 4\)/)
+    expect(generations(t.profile)).toEqual([[1, true]])
+    expect((await t.events()).map((e) => e.type)).toEqual(["ConfigurationCreated", "ConfigurationActivated"])
+
+    edit(t.flake, "echo \"cannot start sshd\" >&2; exit 4", "sleep 60")
+    const slow = await cimNix(["config", "activate", t.flake, "--host", "web-01", "--profile", t.profile, "--timeout", "3"], t.env)
+    expect(slow.code).toBe(3)
+    expect(slow.stderr).toMatch(/timed out after 3s; its process group was terminated/)
     expect(generations(t.profile)).toEqual([[1, true]])
     expect((await t.events()).map((e) => e.type)).toEqual(["ConfigurationCreated", "ConfigurationActivated"])
 

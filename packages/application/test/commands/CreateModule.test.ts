@@ -1,8 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Schema } from "effect"
+import { Effect, Either, Layer, Schema } from "effect"
 import type { Json } from "@cim-nix/domain"
-import { Module } from "@cim-nix/domain"
+import { EventEnvelope, Module } from "@cim-nix/domain"
 import { CreateModule } from "../../src/index.js"
+import { InMemoryEventStore } from "../../src/testing/index.js"
+import { workspace } from "./flakeFakes.js"
 
 const module = (fields: Partial<Module.Module>): Module.Module => ({ name: "web", options: [], imports: [], config: {}, ...fields })
 const option = (name: string, type: string, value?: Json.Json) =>
@@ -60,3 +62,36 @@ const TEXT = `# NixOS module web, written by cim-nix.
   };
   config = { networking.firewall.enable = true; };
 }`
+
+describe("CreateModule.handle", () => {
+  const request = (name: string, file = "/work/web.nix") =>
+    Schema.decodeSync(CreateModule.Request)({ file, module: { _tag: "CreateModule", name, options: [{ name: "port", type: "port", default: 80 }] } })
+
+  it.effect("writes the file and records ModuleCreated with the causality given", () => {
+    const files = new Map<string, string>()
+    return Effect.gen(function* () {
+      const created = yield* CreateModule.handle(request("web"), EventEnvelope.root("cmd-1"))
+      expect(created.file).toBe("/work/web.nix")
+      expect(files.get("/work/web.nix")).toMatch(/options\.port = lib\.mkOption \{ type = lib\.types\.port; default = 80; \};/)
+      expect(created.events.map((e) => [e.type, e.version, e.correlationId, e.causationId])).toEqual([["ModuleCreated", 1, "cmd-1", "cmd-1"]])
+    }).pipe(Effect.provide(Layer.merge(InMemoryEventStore.layer, workspace(files))))
+  })
+
+  it.effect("when another writer records the same module first, the file is removed and the conflict reported", () => {
+    const files = new Map<string, string>()
+    let raced = false
+    // The other writer creates module `web` while our file is being written.
+    const race = (path: string) =>
+      raced || path !== "/work/web.nix"
+        ? Effect.void
+        : Effect.suspend(() => {
+          raced = true
+          return CreateModule.handle(request("web", "/work/other.nix"), EventEnvelope.root("cmd-2")).pipe(Effect.orDie, Effect.asVoid)
+        })
+    return Effect.gen(function* () {
+      const result = yield* Effect.either(CreateModule.handle(request("web"), EventEnvelope.root("cmd-1")))
+      expect(Either.isLeft(result) && result.left._tag).toBe("ConcurrencyConflict")
+      expect([...files.keys()]).toEqual(["/work/other.nix"])
+    }).pipe(Effect.provide(Layer.merge(InMemoryEventStore.layer, workspace(files, (path) => race(path)))))
+  })
+})
