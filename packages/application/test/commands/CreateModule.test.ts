@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, Schema } from "effect"
+import { type Context, Effect, Either, Layer, Schema } from "effect"
 import type { Json } from "@cim-nix/domain"
 import { EventEnvelope, Module } from "@cim-nix/domain"
-import { CreateModule } from "../../src/index.js"
+import { CreateModule, type EventStore, type Workspace } from "../../src/index.js"
 import { InMemoryEventStore } from "../../src/testing/index.js"
 import { workspace } from "./flakeFakes.js"
 
@@ -80,15 +80,17 @@ describe("CreateModule.handle", () => {
   it.effect("when another writer records the same module first, the file is removed and the conflict reported", () => {
     const files = new Map<string, string>()
     let raced = false
+    let services: Context.Context<EventStore.EventStore | Workspace.Workspace> | undefined
     // The other writer creates module `web` while our file is being written.
     const race = (path: string) =>
       raced || path !== "/work/web.nix"
         ? Effect.void
         : Effect.suspend(() => {
           raced = true
-          return CreateModule.handle(request("web", "/work/other.nix"), EventEnvelope.root("cmd-2")).pipe(Effect.orDie, Effect.asVoid)
+          return CreateModule.handle(request("web", "/work/other.nix"), EventEnvelope.root("cmd-2")).pipe(Effect.provide(services!), Effect.orDie, Effect.asVoid)
         })
     return Effect.gen(function* () {
+      services = yield* Effect.context<EventStore.EventStore | Workspace.Workspace>()
       const result = yield* Effect.either(CreateModule.handle(request("web"), EventEnvelope.root("cmd-1")))
       expect(Either.isLeft(result) && result.left._tag).toBe("ConcurrencyConflict")
       expect([...files.keys()]).toEqual(["/work/other.nix"])
