@@ -303,6 +303,15 @@ describe("cim-nix flake update / check / show / graph", () => {
     expect(shown.known).toMatchObject({ description: "demo", inputs: { dep: { ref: dep }, mid: { ref: mid, overrides: { dep: "dep" } } } })
     expect(Object.keys(shown.known.locks).sort()).toEqual(["dep", "mid"])
     expect(shown.known.lastCheck.passed).toEqual(["packages.x86_64-linux.default"])
+    expect(shown.known.lastCheck.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    const human = await cimNix(["flake", "show", dir], env)
+    expect(human.stdout.split("\n").slice(0, 4)).toEqual([
+      `${dir}: demo`,
+      expect.stringMatching(/^input +ref +locked$/),
+      expect.stringMatching(new RegExp(`^dep +${dep} +\\S{12}$`)),
+      expect.stringMatching(new RegExp(`^mid +${mid} +\\S{12}$`))
+    ])
+    expect(human.stdout).toMatch(/\nlast check: passed at \d{4}-/)
 
     const graph = await json(["flake", "graph", dir], env)
     const lock = lockOf(dir)

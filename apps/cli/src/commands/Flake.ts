@@ -5,8 +5,8 @@
  * under `events` with `--json`.
  */
 import { Args, Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
-import { AddFlakeInput, CheckFlake, CreateFlake, FindFlake, FlakeGraph, FlakeTemplate, Ids, Nix, RemoveFlakeInput, UpdateFlake } from "@cim-nix/application"
+import { Effect, Option, Schema } from "effect"
+import { AddFlakeInput, CheckFlake, CreateFlake, FindFlake, FlakeGraph, Flakes, FlakeTemplate, Ids, Nix, RemoveFlakeInput, UpdateFlake } from "@cim-nix/application"
 import type { Flake } from "@cim-nix/domain"
 import { EventEnvelope, FlakeError, FlakeRef, ValidationError } from "@cim-nix/domain"
 import * as Path from "node:path"
@@ -190,7 +190,7 @@ const show = Command.make("show", { ...GlobalOptions.all, dir }, (input) =>
     const path = Path.resolve(input.dir)
     const known = yield* FindFlake.handle(FindFlake.FindFlake.make({ path }))
     const outputs = yield* Effect.flatMap(Nix.Nix, (nix) => nix.showFlake(FlakeRef.unsafeMake({ type: "path", path })))
-    const result = { path, known: Option.getOrNull(known), outputs: CheckFlake.leaves(outputs) }
+    const result = { path, known: Option.getOrNull(Option.map(known, Schema.encodeSync(Flakes.FlakeView))), outputs: CheckFlake.leaves(outputs) }
     yield* Output.print(input.json, result, (r) => [
       `${Output.bold(r.path)}${r.known === null ? Output.dim(" (not recorded by cim-nix)") : r.known.description === "" ? "" : `: ${r.known.description}`}`,
       ...(r.known === null
