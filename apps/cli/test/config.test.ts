@@ -123,6 +123,9 @@ describe("cim-nix config", () => {
       [2, true, second.storePath]
     ])
 
+    const empty = await cimNix(["config", "generations", "--profile", join(t.dir, "no-such-dir", "system"), "--json"], t.env)
+    expect(JSON.parse(empty.stdout)).toEqual({ profile: join(t.dir, "no-such-dir", "system"), generations: [] })
+
     const back = await cimNix(["config", "rollback", "--dir", t.flake, "--host", "web-01", "--profile", t.profile, "--json"], t.env)
     expect(back.stderr).toBe("")
     expect(back.code).toBe(0)

@@ -17,6 +17,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { ActivateConfiguration, CreateConfiguration, Ids, Nix, RollbackConfiguration } from "@cim-nix/application"
 import { Configuration, EventEnvelope, StorePath } from "@cim-nix/domain"
+import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
@@ -133,9 +134,11 @@ const rollback = Command.make(
 const generations = Command.make("generations", { ...GlobalOptions.all, profile }, (input) =>
   Effect.gen(function* () {
     const nix = yield* Nix.Nix
-    const listed = yield* nix.listGenerations(input.profile)
+    const profile = Path.resolve(input.profile)
+    // A profile whose directory does not exist has no generations (nix-env would fail on its lock file).
+    const listed = Fs.existsSync(Path.dirname(profile)) ? yield* nix.listGenerations(profile) : []
     const result = {
-      profile: input.profile,
+      profile,
       generations: listed.map((g) => ({ number: g.number, createdAt: new Date(g.createdAt).toISOString(), current: g.current, storePath: StorePath.format(g.storePath) }))
     }
     yield* Output.print(input.json, result, (r) =>
