@@ -14,6 +14,7 @@ import * as Module from "./commands/Module.js"
 import * as Overlay from "./commands/Overlay.js"
 import * as Projections from "./commands/Projections.js"
 import * as Ref from "./commands/Ref.js"
+import * as Search from "./commands/Search.js"
 
 /** The root command. */
 export const root = Command.make("cim-nix").pipe(
@@ -21,6 +22,7 @@ export const root = Command.make("cim-nix").pipe(
   Command.withSubcommands([
     Doctor.command,
     Build.command,
+    Search.command,
     Derivation.command,
     Gc.command,
     Eval.command,
