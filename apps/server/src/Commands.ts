@@ -9,17 +9,20 @@ import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Effect, FiberRef, Option, Schema } from "effect"
 import {
   AddFlakeInput,
+  BuildPackage,
   CheckFlake,
   CreateFlake,
   CreateModule,
   CreateOverlay,
+  EvaluateExpression,
   FlakeGraph,
   FlakeTemplate,
   RemoveFlakeInput,
+  RunGarbageCollection,
   UpdateFlake,
   Workspace
 } from "@cim-nix/application"
-import { EventEnvelope, Flake, Module, Overlay } from "@cim-nix/domain"
+import { EventEnvelope, Flake, Installable, Module, Overlay, StorePath } from "@cim-nix/domain"
 import * as Guard from "./Guard.js"
 import type { PayloadTooLarge } from "./HttpErrors.js"
 import { BadRequest } from "./HttpErrors.js"
@@ -76,7 +79,8 @@ const CreateFlakeBody = Schema.Struct({
   description: Schema.optionalWith(Schema.String, { default: () => "" }),
   template: Schema.optionalWith(FlakeTemplate.TemplateName, { default: () => "minimal" as const }),
   inputs: Schema.optionalWith(Schema.Array(Flake.InputSpec), { default: () => [] }),
-  force: Schema.optionalWith(Schema.Boolean, { default: () => false })
+  force: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  git: Schema.optionalWith(Schema.Boolean, { default: () => false })
 })
 
 // The command inside the body needs no `_tag`: the endpoint says what it is.
@@ -84,6 +88,21 @@ const CreateModuleBody = Schema.Struct({ ...CreateModule.Request.fields, module:
 const CreateOverlayBody = Schema.Struct({ ...CreateOverlay.Request.fields, overlay: Overlay.CreateOverlay.pipe(Schema.omit("_tag")) })
 
 const UpdateBody = Schema.Struct({ path: Schema.String, inputs: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }) })
+
+const EvaluateBody = EvaluateExpression.EvaluateExpression.pipe(Schema.omit("_tag"))
+const BuildBody = BuildPackage.BuildPackage.pipe(Schema.omit("_tag"))
+const GcBody = RunGarbageCollection.RunGarbageCollection.pipe(Schema.omit("_tag"))
+
+/** A build result as JSON: store paths as text, outputs as an object. */
+const builtJson = ({ result, ...built }: BuildPackage.Built) => ({
+  ...built,
+  installable: Installable.format(result.installable),
+  drvPath: StorePath.format(result.drvPath),
+  outputs: Object.fromEntries([...result.outputs].map(([name, path]) => [name, StorePath.format(path)])),
+  startedAt: result.startedAt,
+  stoppedAt: result.stoppedAt,
+  built: result.built
+})
 
 const GraphQuery = Schema.Struct({ path: Schema.String, format: Schema.optionalWith(Schema.Literal("json", "dot", "mermaid"), { default: () => "json" as const }) })
 
@@ -142,6 +161,31 @@ export const routes = (gate: NixGate.NixGate): HttpRouter.HttpRouter<unknown, Ru
           ? yield* HttpServerResponse.json(graph)
           : HttpServerResponse.text(query.format === "dot" ? FlakeGraph.toDot(graph) : FlakeGraph.toMermaid(graph))
       })
+    ),
+    HttpRouter.post(
+      "/evaluations",
+      Effect.gen(function* () {
+        const request = yield* body(EvaluateBody)
+        const source = request.source._tag === "File" ? { ...request.source, path: yield* confined(request.source.path) } : request.source
+        return yield* gate(EvaluateExpression.handle({ ...request, _tag: "EvaluateExpression", source }))
+      }).pipe(Effect.flatMap(reply(200)))
+    ),
+    HttpRouter.post(
+      "/builds",
+      Effect.gen(function* () {
+        const request = yield* body(BuildBody)
+        const outLink = request.outLink === undefined ? undefined : yield* confined(request.outLink)
+        const built = yield* gate(BuildPackage.handle({ _tag: "BuildPackage", installables: request.installables, outLink }))
+        const builds = yield* Effect.forEach(built, (b) => Effect.map(encodeEvents(b.events), (events) => ({ ...builtJson(b), events })))
+        return yield* HttpServerResponse.json({ builds })
+      })
+    ),
+    HttpRouter.post(
+      "/gc",
+      Effect.gen(function* () {
+        const collected = yield* gate(RunGarbageCollection.handle({ ...(yield* body(GcBody)), _tag: "RunGarbageCollection" }))
+        return { ...collected, result: { ...collected.result, deletedPaths: collected.result.deletedPaths.map(StorePath.format) } }
+      }).pipe(Effect.flatMap(reply(200)))
     ),
     HttpRouter.post(
       "/modules",

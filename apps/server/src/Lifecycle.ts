@@ -4,7 +4,7 @@
  * a deadline, then interrupts what is left (their Nix processes are killed by the adapter); a
  * request that still does not stop ends the process.
  */
-import { Deferred, Duration, Effect, FiberSet, Schedule } from "effect"
+import { Deferred, Duration, Effect, Fiber, FiberSet, Schedule } from "effect"
 import type { Server } from "node:http"
 
 /** The shared state of one server run. */
@@ -23,7 +23,9 @@ export const track = (lifecycle: Lifecycle) =>
 
 /** Stops accepting, lets in-flight requests finish within `deadline`, then interrupts them. */
 export const drain = (lifecycle: Lifecycle, server: Server, deadline: Duration.DurationInput) =>
-  Effect.gen(function* () {
+  // In a fiber of its own, interruptible: as a finalizer (of an interrupted fiber, and run without
+  // interruption) its timeouts could not stop a wait.
+  Effect.flatMap(Effect.forkDaemon(Effect.interruptible(Effect.gen(function* () {
     yield* Deferred.succeed(lifecycle.draining, undefined)
     yield* Effect.sync(() => {
       server.close()
@@ -41,4 +43,4 @@ export const drain = (lifecycle: Lifecycle, server: Server, deadline: Duration.D
       yield* Effect.logError("requests did not stop within 5 seconds of being interrupted; exiting")
       yield* Effect.sync(() => process.exit(1))
     }
-  })
+  }))), Fiber.join)

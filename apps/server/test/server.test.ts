@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { request as httpRequest } from "node:http"
 import { join } from "node:path"
 import { EventStore } from "@cim-nix/application"
@@ -142,6 +143,14 @@ interface Recorded {
   readonly events: ReadonlyArray<{ readonly type: string; readonly correlationId: string; readonly causationId: string; readonly position: number }>
 }
 
+/** Writes a flake whose packages are built by /bin/sh running `scripts` (name -> script). */
+const shellFlake = (dir: string, scripts: Record<string, string>) => {
+  mkdirSync(dir, { recursive: true })
+  const packages = Object.entries(scripts).map(([name, script]) =>
+    `${name} = derivation { name = "${name}"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" ${JSON.stringify(script)} ]; };`)
+  writeFileSync(join(dir, "flake.nix"), `{ outputs = { self }: { packages.x86_64-linux = { ${packages.join(" ")} }; }; }\n`)
+}
+
 const position = async (server: Server.Server) =>
   ((await (await server.request("/readyz")).json()) as { eventStore: { position: number } }).eventStore.position
 
@@ -191,6 +200,29 @@ describe("cim-nix-server commands (bundled, real Nix and SQLite)", () => {
     expect(removed.status).toBe(200)
     expect(readFileSync(join(server.root, "app", "flake.nix"), "utf8")).not.toContain("inputs.dep")
     expect((await server.request("/flakes/graph?path=nowhere")).status).toBe(404)
+  })
+
+  it("POST /builds builds (or records the failure, 422), /evaluations evaluates, /gc collects (dry run)", async () => {
+    const dir = join(server.root, "pkgs")
+    shellFlake(dir, { ok: `echo ${Date.now()} > $out`, broken: "exit 3" })
+    const built = await server.request("/builds", json({ installables: [`path:${dir}#ok`] }))
+    expect(built.status).toBe(200)
+    const { builds } = (await built.json()) as { builds: ReadonlyArray<Recorded & { outputs: { out: string }; built: boolean }> }
+    expect(builds[0]!.outputs.out).toMatch(/^\/nix\/store\/.+-ok$/)
+    expect(builds[0]!.events.map((e) => e.type)).toEqual(["PackageBuilt"])
+    const broken = await server.request("/builds", json({ installables: [`path:${dir}#broken`] }))
+    expect(broken.status).toBe(422)
+    expect((await errorBody(broken)).error).toBe("BuildError")
+    const history = await server.request(`/packages?flakeRef=${encodeURIComponent(`path:${dir}`)}&attributePath=broken&system=x86_64-linux`)
+    expect(await history.json()).toMatchObject({ builds: 1, failures: 1 })
+    const evaluated = await server.request("/evaluations", json({ source: { _tag: "Expression", expression: "{ a = 1 + 2; }" } }))
+    expect(evaluated.status).toBe(200)
+    expect(await evaluated.json()).toMatchObject({ value: { a: 3 }, events: [{ type: "ExpressionEvaluated" }] })
+    const outside = await server.request("/evaluations", json({ source: { _tag: "File", path: "/etc/passwd" } }))
+    expect(outside.status).toBe(400)
+    const gc = await server.request("/gc", json({ dryRun: true }))
+    expect(gc.status).toBe(200)
+    expect(await gc.json()).toMatchObject({ result: { dryRun: true }, events: [{ type: "GarbageCollected" }] })
   })
 
   it("refuses paths outside the roots with 400, writing and recording nothing", async () => {
@@ -282,6 +314,28 @@ describe("cim-nix-server token file and shutdown", () => {
     } finally {
       await restarted.stop()
     }
+  })
+
+  it("on SIGTERM during a build that outlives the deadline, interrupts it: Nix and its builder are killed, exit 0", async () => {
+    const server = await Server.start({ CIM_NIX_SHUTDOWN_SECONDS: "1" })
+    const marker = `spin-${Date.now()}`
+    shellFlake(join(server.root, "slow"), { slow: `${marker}=1; while :; do :; done` })
+    const pending = server.request("/builds", json({ installables: [`path:${join(server.root, "slow")}#slow`] })).then((r) => r.status, () => "dropped")
+    const running = () => {
+      try {
+        return execFileSync("pgrep", ["-f", marker]).toString().trim() !== ""
+      } catch {
+        return false
+      }
+    }
+    for (let i = 0; i < 100 && !running(); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(running()).toBe(true)
+    const started = Date.now()
+    expect(await server.stop()).toEqual([0, null])
+    expect(Date.now() - started).toBeLessThan(8000)
+    expect([503, "dropped"]).toContain(await pending)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(running()).toBe(false)
   })
 
   it("on SIGTERM ends open event streams, stops listening and exits 0", async () => {
