@@ -68,6 +68,32 @@ describe("cim-nix config", () => {
     expect(events.every((e) => e.correlationId === e.causationId)).toBe(true)
   })
 
+  it("create with --nixpkgs writes the nixpkgs.lib.nixosSystem form, and refuses --nixpkgs for a flake without it", async () => {
+    const t = setup()
+    const run = await cimNix(["config", "create", t.flake, "--host", "web-01", "--nixpkgs", "github:NixOS/nixpkgs/nixos-24.05", "--module", "./modules/web.nix", "--overlay", "inputs.foo.overlays.default"], t.env)
+    expect(run.code).toBe(0)
+    const flakeNix = readFileSync(join(t.flake, "flake.nix"), "utf8")
+    expect(flakeNix).toMatch(/^ {2}inputs\.nixpkgs\.url = "github:NixOS\/nixpkgs\/nixos-24\.05";$/m)
+    const host = readFileSync(join(t.flake, "nixos", "web-01.nix"), "utf8")
+    expect(host).toMatch(/^inputs: inputs\.nixpkgs\.lib\.nixosSystem \{$/m)
+    expect(host).toMatch(/\{ nixpkgs\.overlays = \[ inputs\.foo\.overlays\.default \]; \}/)
+    for (const file of [join(t.flake, "flake.nix"), join(t.flake, "nixos", "web-01.nix")]) execFileSync("nix-instantiate", ["--parse", file], { stdio: "pipe" })
+    const second = await cimNix(["config", "create", t.flake, "--host", "db"], t.env)
+    expect(second.code).toBe(0)
+    expect(readFileSync(join(t.flake, "nixos", "db.nix"), "utf8")).toMatch(/inputs\.nixpkgs\.lib\.nixosSystem/)
+    expect(readFileSync(join(t.flake, "flake.nix"), "utf8")).toBe(flakeNix)
+
+    const plain = join(t.dir, "plain")
+    expect((await cimNix(["config", "create", plain, "--host", "a"], t.env)).code).toBe(0)
+    const refused = await cimNix(["config", "create", plain, "--host", "b", "--nixpkgs", "github:NixOS/nixpkgs"], t.env)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/exists without a nixpkgs input/)
+    expect(existsSync(join(plain, "nixos", "b.nix"))).toBe(false)
+    expect((await t.events()).map((e) => e.aggregateId)).toEqual([
+      `${t.flake}#nixosConfigurations.web-01`, `${t.flake}#nixosConfigurations.db`, `${plain}#nixosConfigurations.a`
+    ])
+  })
+
   it("create rejects an invalid host name, an unsupported system and a flake.nix it did not write; nothing is written", async () => {
     const t = setup()
     const host = await cimNix(["config", "create", t.flake, "--host", "Web_01"], t.env)
