@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { cimNix } from "./cli.js"
@@ -287,6 +287,20 @@ describe("cim-nix flake update / check / show / graph", () => {
     expect(lacking.code).toBe(1)
     expect(lacking.stderr).toMatch(/has no input nope/)
     expect((await events()).map((e) => e.type)).toEqual(["FlakeCreated", "FlakeChecked"])
+  })
+
+  it("when Nix cannot update an input, exit 3 with Nix's reason: flake.lock unchanged, nothing recorded", async () => {
+    const { root, env, events } = scratch()
+    const dir = join(root, "f")
+    await json(["flake", "create", dir, "--input", `a=${localFlake(join(root, "a"), 1)}`], env)
+    const lock = readFileSync(join(dir, "flake.lock"), "utf8")
+    rmSync(join(root, "a"), { recursive: true })
+    const failed = await cimNix(["flake", "update", dir, "--json"], env)
+    expect(failed.code).toBe(3)
+    expect(failed.stdout).toBe("")
+    expect(failed.stderr).toMatch(/^error: nix failed .*\/a/)
+    expect(readFileSync(join(dir, "flake.lock"), "utf8")).toBe(lock)
+    expect((await events()).map((e) => e.type)).toEqual(["FlakeCreated", "FlakeUpdated", "FlakeChecked"])
   })
 
   it("show prints the read model and the outputs; graph prints nodes, edges and follows as JSON, DOT and Mermaid", async () => {
