@@ -6,11 +6,12 @@
  */
 import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Effect, FiberRef, Option, Schema } from "effect"
+import { DateTime, Effect, FiberRef, Option, Schema } from "effect"
 import {
   AddFlakeInput,
   BuildPackage,
   CheckFlake,
+  CreateConfiguration,
   CreateFlake,
   CreateModule,
   CreateOverlay,
@@ -19,10 +20,11 @@ import {
   FlakeTemplate,
   RemoveFlakeInput,
   RunGarbageCollection,
+  SearchNixPackages,
   UpdateFlake,
   Workspace
 } from "@cim-nix/application"
-import { EventEnvelope, Flake, Installable, Module, Overlay, StorePath } from "@cim-nix/domain"
+import { Configuration, EventEnvelope, Flake, Installable, Module, Overlay, StorePath } from "@cim-nix/domain"
 import * as Guard from "./Guard.js"
 import type { PayloadTooLarge } from "./HttpErrors.js"
 import { BadRequest } from "./HttpErrors.js"
@@ -102,6 +104,17 @@ const builtJson = ({ result, ...built }: BuildPackage.Built) => ({
   startedAt: result.startedAt,
   stoppedAt: result.stoppedAt,
   built: result.built
+})
+
+const CreateConfigurationBody = Schema.Struct({
+  ...CreateConfiguration.Request.fields,
+  configuration: Configuration.CreateConfiguration.pipe(Schema.omit("_tag"))
+})
+
+const SearchQuery = Schema.Struct({
+  flake: Schema.String,
+  regex: Schema.String,
+  refresh: Schema.optional(Schema.Literal("true", "false"))
 })
 
 const GraphQuery = Schema.Struct({ path: Schema.String, format: Schema.optionalWith(Schema.Literal("json", "dot", "mermaid"), { default: () => "json" as const }) })
@@ -186,6 +199,27 @@ export const routes = (gate: NixGate.NixGate): HttpRouter.HttpRouter<unknown, Ru
         const collected = yield* gate(RunGarbageCollection.handle({ ...(yield* body(GcBody)), _tag: "RunGarbageCollection" }))
         return { ...collected, result: { ...collected.result, deletedPaths: collected.result.deletedPaths.map(StorePath.format) } }
       }).pipe(Effect.flatMap(reply(200)))
+    ),
+    HttpRouter.get(
+      "/search",
+      Effect.gen(function* () {
+        const query = yield* HttpServerRequest.schemaSearchParams(SearchQuery).pipe(
+          Effect.mapError((error) => new BadRequest({ message: error.message, hint: "give ?flake=<flake reference>&regex=<regular expression>[&refresh=true]" }))
+        )
+        const found = yield* gate(SearchNixPackages.handle({ _tag: "SearchNixPackages", ...query, refresh: query.refresh === "true" }))
+        return yield* HttpServerResponse.json({ ...found, refreshedAt: DateTime.formatIso(found.refreshedAt) })
+      })
+    ),
+    HttpRouter.post(
+      "/configurations",
+      Effect.gen(function* () {
+        const request = yield* body(CreateConfigurationBody)
+        const flake = yield* confined(request.configuration.flake)
+        return yield* CreateConfiguration.handle(
+          { ...request, configuration: { _tag: "CreateConfiguration", ...request.configuration, flake } },
+          yield* causality
+        )
+      }).pipe(Effect.flatMap(reply(201)))
     ),
     HttpRouter.post(
       "/modules",

@@ -225,6 +225,24 @@ describe("cim-nix-server commands (bundled, real Nix and SQLite)", () => {
     expect(await gc.json()).toMatchObject({ result: { dryRun: true }, events: [{ type: "GarbageCollected" }] })
   })
 
+  it("GET /search indexes a flake's packages once; POST /configurations writes a host and GET /configurations finds it", async () => {
+    const dir = join(server.root, "searchable")
+    shellFlake(dir, { hello: "echo > $out", other: "echo > $out" })
+    const found = await server.request(`/search?flake=${encodeURIComponent(`path:${dir}`)}&regex=hel`)
+    expect(found.status).toBe(200)
+    expect(await found.json()).toMatchObject({ hits: [{ attrPath: "packages.x86_64-linux.hello" }], indexed: 2, refreshed: true })
+    const again = (await (await server.request(`/search?flake=${encodeURIComponent(`path:${dir}`)}&regex=oth`)).json()) as { refreshed: boolean }
+    expect(again.refreshed).toBe(false)
+    const created = await server.request("/configurations", json({ configuration: { flake: "hosts", hostname: "web", system: "x86_64-linux" } }))
+    expect(created.status).toBe(201)
+    expect(((await created.json()) as Recorded).events.map((e) => e.type)).toEqual(["ConfigurationCreated"])
+    expect(existsSync(join(server.root, "hosts", "nixos", "web.nix"))).toBe(true)
+    const view = await server.request("/configurations?flake=hosts&hostname=web")
+    expect(await view.json()).toMatchObject({ hostname: "web", system: "x86_64-linux", generations: [] })
+    const outside = await server.request("/configurations", json({ configuration: { flake: "/etc/nixos", hostname: "web", system: "x86_64-linux" } }))
+    expect(outside.status).toBe(400)
+  })
+
   it("refuses paths outside the roots with 400, writing and recording nothing", async () => {
     const before = await position(server)
     for (const [path, body] of [["/flakes", { path: "/tmp/outside-flake" }], ["/modules", { file: "../escape.nix", module: { name: "escape" } }], ["/flakes/check", { path: "/etc" }]] as const) {
