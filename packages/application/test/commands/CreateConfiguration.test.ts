@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
-import { Configuration, Hostname, NixExpr } from "@cim-nix/domain"
-import { CreateConfiguration } from "../../src/index.js"
+import { Context, Effect, Either, Layer, Option } from "effect"
+import { Configuration, EventEnvelope, Hostname, NixExpr } from "@cim-nix/domain"
+import { CreateConfiguration, EventStore, type Workspace } from "../../src/index.js"
+import { InMemoryEventStore } from "../../src/testing/index.js"
+import { workspace } from "./flakeFakes.js"
 
 const created = Configuration.ConfigurationCreated.make({
   flake: "/srv/fleet" as Configuration.Configuration["flake"],
@@ -79,3 +81,57 @@ inputs: {
     ];
   };
 }`
+
+describe("CreateConfiguration.handle", () => {
+  const request = (hostname: string, flake = "/srv/fleet") => ({
+    configuration: Configuration.CreateConfiguration.make({ flake, hostname, system: "x86_64-linux", modules: [], overlays: [] }),
+    force: false
+  })
+
+  it.effect("writes nixos/<host>.nix and flake.nix for a new flake, only the host file for the next host", () => {
+    const files = new Map<string, string>()
+    return Effect.gen(function* () {
+      const first = yield* CreateConfiguration.handle(request("web-01"), EventEnvelope.root("cmd-1"))
+      expect(first.files).toEqual(["/srv/fleet/nixos/web-01.nix", "/srv/fleet/flake.nix"])
+      expect(first.events.map((e) => [e.type, e.aggregateId, e.version])).toEqual([["ConfigurationCreated", "/srv/fleet#nixosConfigurations.web-01", 1]])
+      const second = yield* CreateConfiguration.handle(request("db"), EventEnvelope.root("cmd-2"))
+      expect(second.files).toEqual(["/srv/fleet/nixos/db.nix"])
+      expect(files.get("/srv/fleet/flake.nix")!.startsWith(`# ${CreateConfiguration.marker}`)).toBe(true)
+    }).pipe(Effect.provide(Layer.merge(InMemoryEventStore.layer, workspace(files))))
+  })
+
+  it.effect("when another writer records the same configuration first, both files are removed and the conflict reported", () => {
+    const files = new Map<string, string>()
+    let raced = false
+    let services: Context.Context<EventStore.EventStore | Workspace.Workspace> | undefined
+    // The other writer records the same configuration (its files go elsewhere) while ours are written.
+    const race = (path: string) =>
+      raced || path !== "/srv/fleet/flake.nix"
+        ? Effect.void
+        : Effect.suspend(() => {
+          raced = true
+          return CreateConfiguration.handle(request("web-01", "/srv/fleet"), EventEnvelope.root("cmd-2")).pipe(
+            Effect.provide(Layer.succeed(EventStore.EventStore, Context.get(services!, EventStore.EventStore))),
+            Effect.provide(workspace(new Map())),
+            Effect.orDie,
+            Effect.asVoid
+          )
+        })
+    return Effect.gen(function* () {
+      services = yield* Effect.context<EventStore.EventStore | Workspace.Workspace>()
+      const result = yield* Effect.either(CreateConfiguration.handle(request("web-01"), EventEnvelope.root("cmd-1")))
+      expect(Either.isLeft(result) && result.left._tag).toBe("ConcurrencyConflict")
+      expect([...files.keys()]).toEqual([])
+    }).pipe(Effect.provide(Layer.merge(InMemoryEventStore.layer, workspace(files, race))))
+  })
+
+  it.effect("refuses a flake.nix it did not write, before writing anything", () => {
+    const files = new Map([["/srv/fleet/flake.nix", "{ outputs = { self }: { }; }\n"]])
+    return Effect.gen(function* () {
+      const result = yield* Effect.either(CreateConfiguration.handle(request("web-01"), EventEnvelope.root("cmd-1")))
+      expect(Either.isLeft(result) && result.left._tag).toBe("FlakeError")
+      expect([...files.keys()]).toEqual(["/srv/fleet/flake.nix"])
+      expect(yield* (yield* EventStore.EventStore).readStream({ aggregateType: "Configuration", aggregateId: "/srv/fleet#nixosConfigurations.web-01" })).toEqual([])
+    }).pipe(Effect.provide(Layer.merge(InMemoryEventStore.layer, workspace(files))))
+  })
+})
