@@ -80,6 +80,22 @@ describe("cim-nix flake create", () => {
     expect((await events()).map((e) => e.type)).toEqual(["FlakeCreated"])
   })
 
+  it("when Nix cannot lock an input, prints and keeps the recorded creation, skips the check and exits 3", async () => {
+    const { root, env, events } = scratch()
+    mkdirSync(join(root, "empty"))
+    const dir = join(root, "f")
+    const run = await cimNix(["flake", "create", dir, "--input", `e=path:${join(root, "empty")}`, "--json"], env)
+    expect(run.code).toBe(3)
+    const result = JSON.parse(run.stdout)
+    expect(result.lock.failed).toMatch(/flake\.nix/)
+    expect(result.check).toEqual({ skipped: "the inputs could not be locked" })
+    expect(run.stderr).toMatch(/^error: nix failed .*flake\.nix/)
+    const stored = await events()
+    expect(stored.map((e) => e.type)).toEqual(["FlakeCreated"])
+    expect(result.events).toEqual([stored[0]!.eventId])
+    expect(existsSync(join(dir, "flake.nix"))).toBe(true)
+  })
+
   it("with --git, initialises a repository and stages flake.nix and flake.lock", async () => {
     const { root, env } = scratch()
     const dir = join(root, "repo")

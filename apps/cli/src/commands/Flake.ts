@@ -36,8 +36,12 @@ const pair = (option: string, text: string) => {
     : Effect.succeed([text.slice(0, at), text.slice(at + 1)] as const)
 }
 
-const lockLine = (lock: AddFlakeInput.LockOutcome) =>
-  "skipped" in lock ? `  lock: ${Output.dim(`skipped: ${lock.skipped}`)}` : `  lock: ${lock.locked.length === 0 ? "nothing to pin" : `pinned ${lock.locked.join(", ")}`}`
+const lockLine = (lock: CreateFlake.Created["lock"]) =>
+  "skipped" in lock
+    ? `  lock: ${Output.dim(`skipped: ${lock.skipped}`)}`
+    : "failed" in lock
+      ? `  lock: ${Output.red(`failed: ${lock.failed}`)}`
+      : `  lock: ${lock.locked.length === 0 ? "nothing to pin" : `pinned ${lock.locked.join(", ")}`}`
 
 const checkLines = (check: Flake.CheckResult | { readonly skipped: string }) =>
   "skipped" in check
@@ -91,6 +95,8 @@ const create = Command.make(
         ...checkLines(r.check),
         `  events: ${r.events.join(", ")}`
       ])
+      // Recorded and printed; a lock Nix refused is then reported as the failure it is (exit code 3).
+      yield* Option.match(created.lockError, { onNone: () => Effect.void, onSome: Effect.fail })
     }).pipe((effect) => run(input, effect))
 ).pipe(Command.withDescription("Write flake.nix from a template, lock its local inputs and run nix flake check (when it needs no network)."))
 

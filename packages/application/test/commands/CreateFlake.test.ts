@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Either, Layer, Option } from "effect"
 import { EventEnvelope, Flake } from "@cim-nix/domain"
 import { CommandHandler, CreateFlake, EventStore, FlakeTemplate } from "../../src/index.js"
 import { InMemoryEventStore } from "../../src/testing/index.js"
@@ -64,6 +64,20 @@ describe("CreateFlake", () => {
         ["FlakeUpdated", 2, "cmd-1", created.events[0]!.eventId],
         ["FlakeChecked", 3, "cmd-1", created.events[1]!.eventId]
       ])
+    }))
+
+  it.effect("a lock Nix refuses is reported (the creation stays recorded) and the check skipped", () =>
+    Effect.gen(function* () {
+      const files: Fakes.Files = new Map()
+      const failure = Fakes.nixFailure("no flake.nix in /src/lib")
+      const created = yield* CreateFlake.handle(request({ inputs: [Fakes.pathInput("lib")] })).pipe(
+        Effect.provide(Layer.mergeAll(Fakes.workspace(files), Fakes.nix(files, () => Fakes.lockWith([]), { lockFlake: () => Effect.fail(failure) }))),
+        Effect.provide(InMemoryEventStore.layer)
+      )
+      expect(created.lock).toEqual({ failed: "no flake.nix in /src/lib" })
+      expect(created.lockError).toEqual(Option.some(failure))
+      expect(created.check).toEqual({ skipped: "the inputs could not be locked" })
+      expect(created.events.map((e) => e.type)).toEqual(["FlakeCreated"])
     }))
 
   it.effect("with git, stages flake.nix and flake.lock after locking", () =>
