@@ -100,7 +100,7 @@ const appendTable = (synchronous: Synchronous) =>
       }
       const events = batch * appends
       const [a, b] = [median(adapter), median(raw)]
-      lines.push(`| ${synchronous.toUpperCase()} | ${batch} | ${appends} | ${rate(events, a)} (${(a / appends * 1000).toFixed(2)} ms per append) | ${rate(events, b)} | ${(b / a).toFixed(2)} |`)
+      lines.push(`| ${synchronous.toUpperCase()} | ${batch} | ${appends} | ${rate(events, a)} (${(a / appends * 1000).toFixed(2)} ms per append) | ${rate(events, b)} | ${(b / a).toFixed(2)}${b / a >= 0.5 ? "" : " (below 0.5)"} |`)
     }
     return lines
   })
@@ -128,13 +128,18 @@ const replay = Effect.scoped(Effect.gen(function* () {
     Effect.provide(context)
   ))
   if (reached !== replayEvents || all.length !== replayEvents) throw new Error(`replayed ${reached} of ${replayEvents} events`)
-  return [
+  const verdict = replayEvents / sqlite >= 100_000 ? "met" : "not met"
+  return {
+    verdict: `Rebuild target (100,000 events/s): ${verdict}. Decoding the payloads alone runs at ${rate(replayEvents, decode)} ` +
+      "events/s here: a ceiling for any rebuild, whatever the projectors and the store do.",
+    lines: [
     `| appending the history, one event per append at its expected version (${history.length} appends, NORMAL) | ${rate(replayEvents, setup)} |`,
     `| \`readAll\` (decoded envelopes, pages of 1,000) | ${rate(replayEvents, read)} |`,
     `| decoding the payloads into domain events (\`ReadModels.decode\`) | ${rate(replayEvents, decode)} |`,
-    `| rebuilding the four read models into SQLite (\`ProjectionRunner.rebuild\`, batches of 1,000) | **${rate(replayEvents, sqlite)}** |`,
+    `| rebuilding the four read models into SQLite (\`ProjectionRunner.rebuild\`, commits of 5,000 events) | **${rate(replayEvents, sqlite)}** |`,
     `| rebuilding the four read models into memory | ${rate(replayEvents, memory)} |`
-  ]
+    ]
+  }
 }))
 
 const cpuModel = () => {
@@ -154,7 +159,7 @@ const program = Effect.gen(function* () {
   })()
   const full = yield* appendTable("full")
   const normal = yield* appendTable("normal")
-  const replayLines = yield* replay
+  const replayed = yield* replay
   const load = Os.loadavg().map((l) => l.toFixed(1)).join(", ")
   return [
     "## Event store on SQLite (adapter-event-store-sqlite)",
@@ -180,7 +185,9 @@ const program = Effect.gen(function* () {
     "",
     "| step | events/s |",
     "| --- | --- |",
-    ...replayLines
+    ...replayed.lines,
+    "",
+    replayed.verdict
   ].join("\n")
 })
 
