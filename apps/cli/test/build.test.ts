@@ -24,7 +24,7 @@ const inTerminal = (args: ReadonlyArray<string>, env: Record<string, string>) =>
     )
   })
 
-describe("cim-nix build", () => {
+describe("cim-nix build", { timeout: 180_000 }, () => {
   it("builds several installables in one call, prints them as JSON and records PackageBuilt for each", async () => {
     const env = testEnv()
     const flake = writeFlake(packages)

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process"
 import { cimNix } from "./cli.js"
 import { testEnv, writeFlake } from "./testFlake.js"
 
-describe("cim-nix derivation show", () => {
+describe("cim-nix derivation show", { timeout: 180_000 }, () => {
   it("decodes a .drv without nix and prints what nix show-derivation prints", async () => {
     const env = testEnv()
     const flake = writeFlake({ dep: "echo dep > $out", top: "echo top > $out" })

@@ -8,7 +8,7 @@ import { storedEvents, testEnv, writeFlake } from "./testFlake.js"
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 
-describe("cim-nix eval", () => {
+describe("cim-nix eval", { timeout: 180_000 }, () => {
   it("prints the value as nix eval --json does and records its digest and size, not the value", async () => {
     const env = testEnv()
     const expr = `{ a = 1 + 1; b = "xé"; c = [ true null 1.5 ]; }`

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process"
 import { bundle, cimNix } from "./cli.js"
 import { storedEvents, testEnv, writeFlake } from "./testFlake.js"
 
-describe("cim-nix events", () => {
+describe("cim-nix events", { timeout: 180_000 }, () => {
   it("prints the stored envelopes, filtered by type, aggregate and correlation", async () => {
     const env = testEnv()
     const flake = writeFlake({ hello: "echo hi > $out" })
@@ -69,7 +69,7 @@ describe("cim-nix events", () => {
     } finally {
       follower.kill("SIGKILL")
     }
-  }, 120_000)
+  })
 
   it("projections rebuild drops the read models and rebuilds them from the first event", async () => {
     const env = testEnv()

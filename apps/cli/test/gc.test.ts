@@ -13,7 +13,7 @@ const buildOne = async (env: Record<string, string>, link?: string) => {
 }
 
 // The store is shared with other tests: these tests only ever delete paths they created.
-describe("cim-nix gc", () => {
+describe("cim-nix gc", { timeout: 180_000 }, () => {
   it("lists dead paths in a dry run, deletes a dead path, and records both runs", async () => {
     const env = testEnv()
     const out = await buildOne(env)

@@ -14,7 +14,7 @@ const nixSearch = (flake: string, regex: string, env: Record<string, string>) =>
   return Object.keys(json).sort().map((attrPath) => ({ attrPath, ...json[attrPath]! }))
 }
 
-describe("cim-nix search", () => {
+describe("cim-nix search", { timeout: 180_000 }, () => {
   it("answers from an index built with one nix search, like nix search, until --refresh", async () => {
     const env = testEnv()
     const flake = writeFlake({ hello: "echo > $out", "hello-extra": "echo > $out", world: "echo > $out" })
