@@ -6,8 +6,10 @@
  */
 import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
+import { basename, dirname, join } from "node:path"
 import { DateTime, Effect, FiberRef, Option, Schema } from "effect"
 import {
+  ActivateConfiguration,
   AddFlakeInput,
   BuildPackage,
   CheckFlake,
@@ -19,6 +21,7 @@ import {
   FlakeGraph,
   FlakeTemplate,
   RemoveFlakeInput,
+  RollbackConfiguration,
   RunGarbageCollection,
   SearchNixPackages,
   UpdateFlake,
@@ -61,6 +64,13 @@ const body = <A, I>(schema: Schema.Schema<A, I>) =>
 
 /** A path of a request inside the workspace roots, as an absolute path (400 outside them). */
 export const confined = (path: string) => Effect.flatMap(Workspace.Workspace, (workspace) => workspace.resolve(path))
+
+/**
+ * A profile path (a symlink into the store once set) confined by its directory: the directory
+ * must be inside the roots, the link itself may point anywhere.
+ */
+const confinedProfile = (profile: string) =>
+  Effect.map(confined(dirname(profile)), (directory) => join(directory, basename(profile)))
 
 /** The causality of the request's command: its request id as correlation and causation. */
 const causality = Effect.map(FiberRef.get(Guard.currentRequestId), EventEnvelope.root)
@@ -134,6 +144,18 @@ const command = <K extends "path" | "file", A extends { readonly [k in K]: strin
     const confinedPath = yield* confined(request[key])
     return yield* run({ ...request, [key]: confinedPath }, yield* causality)
   }).pipe(Effect.flatMap(reply(status)))
+
+/** A command on a configuration's profile: the flake and the profile's directory confined to the roots. */
+const profileCommand = <A extends { readonly flake: string; readonly profile: string }, I, B extends Recorded, E, R>(
+  schema: Schema.Schema<A, I>,
+  handle: (request: A, causality: EventEnvelope.Causality) => Effect.Effect<B, E, R>,
+  gate: NixGate.NixGate
+) =>
+  Effect.gen(function* () {
+    const request = yield* body(schema)
+    const target = { flake: yield* confined(request.flake), profile: yield* confinedProfile(request.profile) }
+    return yield* gate(handle({ ...request, ...target }, yield* causality))
+  }).pipe(Effect.flatMap(reply(200)))
 
 /** The command routes, with Nix work bounded by `gate`. */
 export const routes = (gate: NixGate.NixGate): HttpRouter.HttpRouter<unknown, Runtime.Services> =>
@@ -221,6 +243,8 @@ export const routes = (gate: NixGate.NixGate): HttpRouter.HttpRouter<unknown, Ru
         )
       }).pipe(Effect.flatMap(reply(201)))
     ),
+    HttpRouter.post("/configurations/activate", profileCommand(ActivateConfiguration.Request, ActivateConfiguration.handle, gate)),
+    HttpRouter.post("/configurations/rollback", profileCommand(RollbackConfiguration.Request, RollbackConfiguration.handle, gate)),
     HttpRouter.post(
       "/modules",
       command(CreateModuleBody, "file", 201, (request, causality) =>

@@ -241,6 +241,17 @@ describe("cim-nix-server commands (bundled, real Nix and SQLite)", () => {
     expect(await view.json()).toMatchObject({ hostname: "web", system: "x86_64-linux", generations: [] })
     const outside = await server.request("/configurations", json({ configuration: { flake: "/etc/nixos", hostname: "web", system: "x86_64-linux" } }))
     expect(outside.status).toBe(400)
+    const before = await position(server)
+    for (const path of ["/configurations/activate", "/configurations/rollback"]) {
+      const systemProfile = await server.request(path, json({ flake: "hosts", hostname: "web", mode: "switch" }))
+      expect(systemProfile.status).toBe(400)
+      expect((await errorBody(systemProfile)).message).toContain("/nix/var/nix/profiles")
+    }
+    const unknown = await server.request("/configurations/activate", json({ flake: "hosts", hostname: "db", mode: "dry-activate", profile: "profiles/system" }))
+    expect(unknown.status).toBe(400)
+    expect((await errorBody(unknown)).error).toBe("ValidationError")
+    expect(await position(server)).toBe(before)
+    expect(existsSync(join(server.root, "profiles"))).toBe(false)
   })
 
   it("refuses paths outside the roots with 400, writing and recording nothing", async () => {
