@@ -134,21 +134,16 @@ export const parseOptionSpec = (text: string): Effect.Effect<OptionSpec, Validat
 }
 
 /** The request: the module, the file to write and whether an existing file may be replaced. */
-export const Request = Schema.Struct({
-  file: Schema.String,
-  force: Schema.optionalWith(Schema.Boolean, { default: () => false }),
-  module: Module.CreateModule
-})
+export const Request = Schema.Struct({ ...NixFile.requestFields, module: Module.CreateModule })
 export type Request = typeof Request.Type
 
 /** Records the module and writes its file (undone when the events cannot be recorded). */
 export const handle = (request: Request, causality: EventEnvelope.Causality) =>
   NixFile.record({
+    ...request,
     aggregate: Module.aggregate,
     aggregateId: Module.aggregateId(request.module.name),
     command: request.module,
     causality,
-    file: request.file,
-    force: request.force,
     render: ({ _tag, ...module }) => render(module)
   }).pipe(Effect.map(({ state, ...rest }) => ({ ...rest, module: Option.getOrThrow(state) })))

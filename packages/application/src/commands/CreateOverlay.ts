@@ -80,21 +80,16 @@ export const parseOverrides = (texts: ReadonlyArray<string>): Effect.Effect<Read
   })
 
 /** The request: the overlay, the file to write and whether an existing file may be replaced. */
-export const Request = Schema.Struct({
-  file: Schema.String,
-  force: Schema.optionalWith(Schema.Boolean, { default: () => false }),
-  overlay: Overlay.CreateOverlay
-})
+export const Request = Schema.Struct({ ...NixFile.requestFields, overlay: Overlay.CreateOverlay })
 export type Request = typeof Request.Type
 
 /** Records the overlay and writes its file (undone when the events cannot be recorded). */
 export const handle = (request: Request, causality: EventEnvelope.Causality) =>
   NixFile.record({
+    ...request,
     aggregate: Overlay.aggregate,
     aggregateId: Overlay.aggregateId(request.overlay.name),
     command: request.overlay,
     causality,
-    file: request.file,
-    force: request.force,
     render: ({ _tag, ...overlay }) => render(overlay)
   }).pipe(Effect.map(({ state, ...rest }) => ({ ...rest, overlay: Option.getOrThrow(state) })))

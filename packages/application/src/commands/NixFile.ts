@@ -3,11 +3,17 @@
  * unless forced, its directory made when missing, and undone (the file removed, or its old
  * content put back) when the events of the command cannot be recorded.
  */
-import { Effect, Option } from "effect"
+import { Effect, Option, Schema } from "effect"
 import type { Aggregate, EventEnvelope, Json, ValidationError } from "@cim-nix/domain"
 import { IoError } from "@cim-nix/domain"
 import * as Workspace from "../ports/Workspace.js"
 import * as CommandHandler from "./CommandHandler.js"
+
+/** The fields of a request that writes one file: where, and whether an existing file may be replaced. */
+export const requestFields = {
+  file: Schema.String,
+  force: Schema.optionalWith(Schema.Boolean, { default: () => false })
+}
 
 /** What `write` did: the absolute path written and how to take it back. */
 export interface Written {
