@@ -20,6 +20,8 @@ export const bundle = async ({ entry, outfile }) => {
     },
     sourcemap: "linked",
     legalComments: "none",
+    minify: true,
+    keepNames: true,
     logLevel: "warning"
   })
   chmodSync(outfile, 0o755)
