@@ -7,7 +7,7 @@
 import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { basename, dirname, join } from "node:path"
-import { DateTime, Effect, FiberRef, Option, Schema } from "effect"
+import { DateTime, Effect, FiberRef, Option, Schema, Stream } from "effect"
 import {
   ActivateConfiguration,
   AddFlakeInput,
@@ -20,6 +20,7 @@ import {
   EvaluateExpression,
   FlakeGraph,
   FlakeTemplate,
+  type Nix,
   RemoveFlakeInput,
   RollbackConfiguration,
   RunGarbageCollection,
@@ -30,9 +31,12 @@ import {
 import { Configuration, EventEnvelope, Flake, Installable, Module, Overlay, StorePath } from "@cim-nix/domain"
 import * as Guard from "./Guard.js"
 import type { PayloadTooLarge } from "./HttpErrors.js"
-import { BadRequest } from "./HttpErrors.js"
+import { BadRequest, NotFound } from "./HttpErrors.js"
+import type * as Jobs from "./Jobs.js"
+import type * as Lifecycle from "./Lifecycle.js"
 import type * as NixGate from "./NixGate.js"
 import type * as Runtime from "./Runtime.js"
+import * as Sse from "./Sse.js"
 
 /**
  * The request body as text, at most the `MaxBodySize` the guard sets: beyond it, 413 at once, and
@@ -127,6 +131,10 @@ const SearchQuery = Schema.Struct({
   refresh: Schema.optional(Schema.Literal("true", "false"))
 })
 
+/** A progress event of a build as JSON (its `Option`s as values or null). */
+const progressJson = (event: Nix.BuildEvent) =>
+  Object.fromEntries(Object.entries(event).map(([key, value]) => [key, Option.isOption(value) ? Option.getOrNull(value) : value]))
+
 const GraphQuery = Schema.Struct({ path: Schema.String, format: Schema.optionalWith(Schema.Literal("json", "dot", "mermaid"), { default: () => "json" as const }) })
 
 /**
@@ -157,9 +165,24 @@ const profileCommand = <A extends { readonly flake: string; readonly profile: st
     return yield* gate(handle({ ...request, ...target }, yield* causality))
   }).pipe(Effect.flatMap(reply(200)))
 
-/** The command routes, with Nix work bounded by `gate`. */
-export const routes = (gate: NixGate.NixGate): HttpRouter.HttpRouter<unknown, Runtime.Services> =>
-  HttpRouter.empty.pipe(
+/** What the command routes share with the server. */
+export interface Deps {
+  /** Bounds the Nix work. */
+  readonly gate: NixGate.NixGate
+  readonly jobs: Jobs.Jobs
+  readonly lifecycle: Lifecycle.Lifecycle
+}
+
+/** The command routes. */
+export const routes = (deps: Deps): HttpRouter.HttpRouter<unknown, Runtime.Services> => {
+  const { gate } = deps
+  /** The job named by the `:id` of the path, or 404. */
+  const job = Effect.flatMap(HttpRouter.params, ({ id }) =>
+    Option.match(deps.jobs.get(id ?? ""), {
+      onNone: () => Effect.fail(new NotFound({ message: `no job ${id}`, hint: "jobs live as long as the server process that started them" })),
+      onSome: Effect.succeed
+    }))
+  return HttpRouter.empty.pipe(
     HttpRouter.post("/flakes", command(CreateFlakeBody, "path", 201, (request, causality) => gate(CreateFlake.handle({ ...request, causality })))),
     HttpRouter.post(
       "/flakes/inputs",
@@ -209,11 +232,27 @@ export const routes = (gate: NixGate.NixGate): HttpRouter.HttpRouter<unknown, Ru
       "/builds",
       Effect.gen(function* () {
         const request = yield* body(BuildBody)
-        const outLink = request.outLink === undefined ? undefined : yield* confined(request.outLink)
-        const built = yield* gate(BuildPackage.handle({ _tag: "BuildPackage", installables: request.installables, outLink }))
-        const builds = yield* Effect.forEach(built, (b) => Effect.map(encodeEvents(b.events), (events) => ({ ...builtJson(b), events })))
-        return yield* HttpServerResponse.json({ builds })
+        const command = { _tag: "BuildPackage" as const, installables: request.installables, outLink: request.outLink === undefined ? undefined : yield* confined(request.outLink) }
+        const build = (options: BuildPackage.Options) =>
+          gate(BuildPackage.handle(command, options)).pipe(
+            Effect.flatMap((built) => Effect.forEach(built, (b) => Effect.map(encodeEvents(b.events), (events) => ({ ...builtJson(b), events })))),
+            Effect.map((builds) => ({ builds }))
+          )
+        const prefer = (yield* HttpServerRequest.HttpServerRequest).headers["prefer"] ?? ""
+        if (!/\brespond-async\b/.test(prefer)) return yield* HttpServerResponse.json(yield* build({}))
+        const id = yield* deps.jobs.start((progress) => build({ onProgress: (event) => event._tag === "Built" ? Effect.void : progress(progressJson(event)) }))
+        const location = `/builds/jobs/${id}`
+        return yield* HttpServerResponse.json({ job: id, status: location, stream: `${location}/stream` }, { status: 202, headers: { location } })
       })
+    ),
+    HttpRouter.get(
+      "/builds/jobs/:id",
+      Effect.map(job, (found) =>
+        HttpServerResponse.unsafeJson({ id: found.id, status: found.status, ...Option.match(found.outcome, { onNone: () => ({}), onSome: (m) => ({ [m.event]: m.data }) }) }))
+    ),
+    HttpRouter.get(
+      "/builds/jobs/:id/stream",
+      Effect.map(job, (found) => Sse.response(deps.lifecycle, Stream.map(deps.jobs.stream(found), (m) => Sse.message(m.event, m.data))))
     ),
     HttpRouter.post(
       "/gc",
@@ -256,3 +295,4 @@ export const routes = (gate: NixGate.NixGate): HttpRouter.HttpRouter<unknown, Ru
         CreateOverlay.handle({ ...request, overlay: { _tag: "CreateOverlay", ...request.overlay } }, causality))
     )
   )
+}

@@ -87,19 +87,25 @@ export const status = (error: Tagged): number => {
   }
 }
 
-/** The response for an error value. */
-export const toResponse = (error: unknown): HttpServerResponse.HttpServerResponse => {
+/** The status, JSON body and `Retry-After` of an error value (an unknown value is a 500). */
+export const describe = (error: unknown) => {
   const tagged: Tagged = !isTagged(error)
     ? { _tag: "InternalError", message: "internal error" }
     : error._tag === "RouteNotFound"
     ? { _tag: "NotFound", message: "no such endpoint", hint: "see the endpoints in the README of apps/server" }
     : error
   const code = status(tagged)
-  const retryAfter = code === 503 ? String(tagged.retryAfter ?? 5) : undefined
-  return HttpServerResponse.unsafeJson(
-    { error: tagged._tag, message: tagged.message, hint: tagged.hint ?? "see the server log" },
-    { status: code, headers: retryAfter === undefined ? {} : { "retry-after": retryAfter } }
-  )
+  return {
+    status: code,
+    body: { error: tagged._tag, message: tagged.message, hint: tagged.hint ?? "see the server log" },
+    retryAfter: code === 503 ? String(tagged.retryAfter ?? 5) : undefined
+  }
+}
+
+/** The response for an error value. */
+export const toResponse = (error: unknown): HttpServerResponse.HttpServerResponse => {
+  const { body, retryAfter, status } = describe(error)
+  return HttpServerResponse.unsafeJson(body, { status, headers: retryAfter === undefined ? {} : { "retry-after": retryAfter } })
 }
 
 /** Answers every failure of `effect` with its error response. */

@@ -3,7 +3,7 @@
  * queries. Paths in requests are confined to the workspace roots before anything is read.
  */
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Deferred, Duration, Effect, Option, Schedule, Schema, Stream } from "effect"
+import { Duration, Effect, Option, Schema, Stream } from "effect"
 import {
   EventStore,
   FindConfiguration,
@@ -17,14 +17,17 @@ import { EventEnvelope } from "@cim-nix/domain"
 import { confined } from "./Commands.js"
 import * as Commands from "./Commands.js"
 import { BadRequest, NotFound } from "./HttpErrors.js"
+import type * as Jobs from "./Jobs.js"
 import type * as Lifecycle from "./Lifecycle.js"
 import type * as NixGate from "./NixGate.js"
 import type * as Runtime from "./Runtime.js"
+import * as Sse from "./Sse.js"
 
 /** What the routes share with the rest of the server. */
 export interface Deps<R> {
   readonly lifecycle: Lifecycle.Lifecycle
   readonly gate: NixGate.NixGate
+  readonly jobs: Jobs.Jobs
   /** Brings the read models up to date before a query reads them. */
   readonly catchUp: Effect.Effect<unknown, unknown, R>
 }
@@ -76,7 +79,7 @@ const encodeEnvelope = Schema.encode(EventEnvelope.EventEnvelope)
 
 /** One server-sent event: `id` is the global position, `event` the event type, `data` the envelope. */
 const sse = (envelope: EventEnvelope.EventEnvelope) =>
-  Effect.map(encodeEnvelope(envelope), (json) => `id: ${envelope.position}\nevent: ${envelope.type}\ndata: ${JSON.stringify(json)}\n\n`)
+  Effect.map(encodeEnvelope(envelope), (json) => Sse.message(envelope.type, json, envelope.position))
 
 /**
  * `GET /events/stream`: every event from `Last-Event-ID + 1` (a reconnecting client's resume
@@ -92,17 +95,13 @@ const eventStream = (lifecycle: Lifecycle.Lifecycle) =>
     }
     const from = lastEventId === undefined ? fromPosition ?? 1 : Number(lastEventId) + 1
     const store = yield* EventStore.EventStore
-    const events = store.subscribe({ fromPosition: from }).pipe(
-      Stream.mapEffect(sse),
-      Stream.catchAll((error) => Stream.make(`event: error\ndata: ${JSON.stringify({ error: error._tag, message: error.message })}\n\n`)),
-      Stream.merge(Stream.fromSchedule(Schedule.spaced("15 seconds")).pipe(Stream.as(": keep-alive\n\n")), { haltStrategy: "left" }),
-      Stream.interruptWhen(Deferred.await(lifecycle.draining)),
-      Stream.encodeText
+    return Sse.response(
+      lifecycle,
+      store.subscribe({ fromPosition: from }).pipe(
+        Stream.mapEffect(sse),
+        Stream.catchAll((error) => Stream.make(Sse.message("error", { error: error._tag, message: error.message })))
+      )
     )
-    return HttpServerResponse.stream(Stream.concat(Stream.make(new TextEncoder().encode(": stream\n\n")), events), {
-      contentType: "text/event-stream",
-      headers: { "cache-control": "no-store" }
-    })
   })
 
 /** The router. */
@@ -110,7 +109,7 @@ export const make = <R>(deps: Deps<R>): HttpRouter.HttpRouter<unknown, R | Runti
   HttpRouter.empty.pipe(
     HttpRouter.get("/healthz", HttpServerResponse.unsafeJson({ status: "ok" })),
     HttpRouter.get("/readyz", readyz),
-    HttpRouter.concat(Commands.routes(deps.gate)),
+    HttpRouter.concat(Commands.routes(deps)),
     HttpRouter.get(
       "/events",
       Effect.gen(function* () {

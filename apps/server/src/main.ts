@@ -9,6 +9,7 @@ import { Duration, Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import * as Guard from "./Guard.js"
 import * as HttpErrors from "./HttpErrors.js"
+import * as Jobs from "./Jobs.js"
 import * as Lifecycle from "./Lifecycle.js"
 import * as NixGate from "./NixGate.js"
 import * as Routes from "./Routes.js"
@@ -21,7 +22,7 @@ const program = Effect.gen(function* () {
   const catchUp = yield* Runtime.makeCatchUp
   const nodeServer = createServer()
   const gate = yield* NixGate.make(config.nixConcurrency, config.nixQueue)
-  const app = HttpErrors.respond(Routes.make({ lifecycle, catchUp, gate }))
+  const app = HttpErrors.respond(Routes.make({ lifecycle, catchUp, gate, jobs: Jobs.make(lifecycle) }))
   yield* Layer.buildWithScope(
     HttpServer.serve(app, Guard.make({ token: config.token, maxBodyBytes: config.maxBodyBytes, lifecycle })).pipe(
       Layer.provide(NodeHttpServer.layer(() => nodeServer, { host: config.host, port: config.port })),

@@ -225,6 +225,25 @@ describe("cim-nix-server commands (bundled, real Nix and SQLite)", () => {
     expect(await gc.json()).toMatchObject({ result: { dryRun: true }, events: [{ type: "GarbageCollected" }] })
   })
 
+  it("POST /builds with Prefer: respond-async answers 202 with a job whose progress and result stream over SSE", async () => {
+    const dir = join(server.root, "async")
+    const marker = `log-${Date.now()}`
+    shellFlake(dir, { ok: `echo ${marker}; echo > $out`, broken: "exit 4" })
+    const accepted = await server.request("/builds", { ...json({ installables: [`path:${dir}#ok`] }), headers: { prefer: "respond-async" } })
+    expect(accepted.status).toBe(202)
+    const { job, stream } = (await accepted.json()) as { job: string; stream: string }
+    expect(accepted.headers.get("location")).toBe(`/builds/jobs/${job}`)
+    const text = await (await server.request(stream)).text()
+    expect(text).toContain("event: progress")
+    expect(text).toContain(marker)
+    expect(text.trimEnd().split("\n\n").at(-1)).toMatch(/^event: result\ndata: \{"builds":\[/)
+    expect(await (await server.request(`/builds/jobs/${job}`)).json()).toMatchObject({ id: job, status: "succeeded", result: { builds: [{ built: true }] } })
+    const failing = (await (await server.request("/builds", { ...json({ installables: [`path:${dir}#broken`] }), headers: { prefer: "respond-async" } })).json()) as { job: string; stream: string }
+    expect(await (await server.request(failing.stream)).text()).toContain("event: error\ndata: {\"error\":\"BuildError\"")
+    expect(await (await server.request(`/builds/jobs/${failing.job}`)).json()).toMatchObject({ status: "failed", error: { error: "BuildError" } })
+    expect((await server.request("/builds/jobs/unknown")).status).toBe(404)
+  })
+
   it("GET /search indexes a flake's packages once; POST /configurations writes a host and GET /configurations finds it", async () => {
     const dir = join(server.root, "searchable")
     shellFlake(dir, { hello: "echo > $out", other: "echo > $out" })
