@@ -89,3 +89,11 @@ export const probeEventStore = (location: EventStoreUrl.EventStoreUrl) =>
     Effect.provide(storesLayer(location)),
     Effect.timeout("10 seconds")
   )
+
+/**
+ * `run` for a command handler's effect, as a pipeable function. Its error type is left unnamed
+ * (the root reports any error, `Errors.report`), so that command values need no annotation
+ * naming the application's internal error modules.
+ */
+export const runCommand = (global: GlobalOptions.Global) => <A, E>(effect: Effect.Effect<A, E, AppServices>): Effect.Effect<A, unknown> =>
+  run(global, effect)

@@ -78,9 +78,5 @@ export const command = Command.make(
         events: events.map((e) => e.eventId)
       }))
       yield* Output.print(global.json, entries, human)
-    }).pipe(
-      (effect) => Runtime.run(global, effect),
-      // the root reports any error (Errors.report): its type need not be named here
-      Effect.mapError((error): unknown => error)
-    )
+    }).pipe(Runtime.runCommand(global))
 ).pipe(Command.withDescription("Build installables in one nix build call and record each build (PackageBuilt, or PackageBuildFailed with the log tail)."))

@@ -42,9 +42,5 @@ export const command = Command.make("eval", { ...GlobalOptions.all, expression, 
     const source = yield* sourceOf(expression, file, installable)
     const { value } = yield* EvaluateExpression.handle(EvaluateExpression.EvaluateExpression.make({ source, ...(impure ? { impure } : {}) }))
     yield* Console.log(global.json ? JSON.stringify(value) : JSON.stringify(value, null, 2))
-  }).pipe(
-    (effect) => Runtime.run(global, effect),
-    // the root reports any error (Errors.report): its type need not be named here
-    Effect.mapError((error): unknown => error)
-  )
+  }).pipe(Runtime.runCommand(global))
 ).pipe(Command.withDescription("Evaluate Nix code, a file or an installable (nix eval --json) and record the evaluation."))

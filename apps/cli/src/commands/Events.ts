@@ -67,5 +67,5 @@ export const command = Command.make(
       const entries = yield* ListEvents.handle(query)
       const events = (yield* Effect.forEach(entries, (entry) => at(store, entry.position))).flat()
       yield* Output.print(global.json, events.map(toJson), human)
-    }).pipe((effect) => Runtime.run(global, effect))
+    }).pipe(Runtime.runCommand(global))
 ).pipe(Command.withDescription("List recorded events (filter by aggregate, type, correlation); --follow keeps printing new ones."))

@@ -71,9 +71,5 @@ export const command = Command.make("gc", { ...GlobalOptions.all, olderThan, max
       events: events.map((e) => e.eventId)
     }
     yield* Output.print(global.json, report, human)
-  }).pipe(
-    (effect) => Runtime.run(global, effect),
-    // the root reports any error (Errors.report): its type need not be named here
-    Effect.mapError((error): unknown => error)
-  )
+  }).pipe(Runtime.runCommand(global))
 ).pipe(Command.withDescription("Collect the Nix store's garbage (or list it with --dry-run) and record what was freed."))

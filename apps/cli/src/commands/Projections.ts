@@ -22,9 +22,7 @@ const rebuild = Command.make("rebuild", GlobalOptions.all, (global) =>
     Effect.flatMap((rebuilt) =>
       Output.print(global.json, rebuilt, (r) => [`Rebuilt ${r.projections.join(", ")} up to event ${r.position}.`])
     ),
-    (effect) => Runtime.run(global, effect),
-    // the root reports any error (Errors.report): its type need not be named here
-    Effect.mapError((error): unknown => error)
+    Runtime.runCommand(global)
   )
 ).pipe(Command.withDescription("Drop the read models and rebuild them from the first event."))
 

@@ -30,8 +30,6 @@ export const command = Command.make("search", { ...GlobalOptions.all, regex, fla
     Effect.flatMap((found) =>
       global.json ? Output.print(true, { ...found, refreshedAt: DateTime.formatIso(found.refreshedAt) }, () => []) : Output.print(false, found, human)
     ),
-    (effect) => Runtime.run(global, effect),
-    // the root reports any error (Errors.report): its type need not be named here
-    Effect.mapError((error): unknown => error)
+    Runtime.runCommand(global)
   )
 ).pipe(Command.withDescription("Search a flake's packages by regular expression, from an index built once with nix search."))
