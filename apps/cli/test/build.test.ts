@@ -118,6 +118,21 @@ describe("cim-nix build", { timeout: 180_000 }, () => {
     expect((await storedEvents(env)).map((e) => e.type)).toEqual(["PackageBuilt"])
   })
 
+  it("records concurrent builds of one target from two processes as versions 1 and 2 of its stream", async () => {
+    const env = testEnv()
+    const flake = writeFlake(packages)
+    const runs = await Promise.all([cimNix(["build", "--json", `${flake.ref}#world`], env), cimNix(["build", "--json", `${flake.ref}#world`], env)])
+    expect(runs.map((r) => r.code)).toEqual([0, 0])
+    const ids = runs.flatMap((r) => JSON.parse(r.stdout)[0].events)
+    const events = await storedEvents(env)
+    expect(events.map((e) => [e.type, e.aggregateId, e.version])).toEqual([
+      ["PackageBuilt", `${flake.ref}#world@x86_64-linux`, 1],
+      ["PackageBuilt", `${flake.ref}#world@x86_64-linux`, 2]
+    ])
+    expect(events.map((e) => e.eventId).sort()).toEqual([...ids].sort())
+    expect(events[0]!.correlationId).not.toBe(events[1]!.correlationId)
+  })
+
   it("draws live progress on a terminal, and none with --json or without a terminal", async () => {
     const env = testEnv()
     const flake = writeFlake(packages)

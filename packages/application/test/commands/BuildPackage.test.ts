@@ -91,6 +91,32 @@ describe("BuildPackage", () => {
       }
     }))
 
+  it.effect("on a concurrent append to the same stream, decides again on fresh state and appends after it", () =>
+    Effect.gen(function* () {
+      const inner = yield* EventStore.EventStore
+      const raced = yield* Ref.make(false)
+      // Another writer records the same target between our load and our append.
+      const racing = EventStore.EventStore.of({
+        ...inner,
+        append: (stream, events, expected) =>
+          Effect.gen(function* () {
+            if (!(yield* Ref.getAndSet(raced, true))) {
+              yield* inner.append(stream, events.map((e) => ({ ...e, eventId: e.eventId.replace(/.$/, (c) => (c === "0" ? "1" : "0")) as typeof e.eventId })), expected)
+            }
+            return yield* inner.append(stream, events, expected)
+          })
+      })
+      const calls = yield* Ref.make(0)
+      const outcome = yield* BuildPackage.handle(BuildPackage.BuildPackage.make({ installables: ["path:/src/app#hello"] })).pipe(
+        Effect.provide(fakeNix(calls, (installables) => Stream.make({ _tag: "Built", results: [result(installables[0]!, "hello", false)] } as const))),
+        Effect.provideService(EventStore.EventStore, racing)
+      )
+      const stored = yield* inner.readStream({ aggregateType: "Package", aggregateId: "path:/src/app#hello@x86_64-linux" })
+      expect(stored.map((e) => [e.type, e.version])).toEqual([["PackageBuilt", 1], ["PackageBuilt", 2]])
+      expect(outcome[0]!.events.map((e) => e.version)).toEqual([2])
+      expect(yield* Ref.get(calls)).toBe(1)
+    }).pipe(Effect.provide(InMemoryEventStore.layer)))
+
   it.effect("a process failure (timeout) is returned as is and records nothing", () =>
     Effect.gen(function* () {
       const timeout = new CommandError({ command: ["nix", "build"], message: "nix build timed out after 2s", hint: "raise --timeout", transient: true })
