@@ -25,9 +25,16 @@ export interface Job {
 /** Messages a late subscriber still gets from the start of a job. */
 const replay = 10_000
 
+/** Finished jobs kept for `GET` (the oldest are forgotten first). */
+const kept = 1_000
+
 /** The jobs of one server run. */
 export const make = (lifecycle: Lifecycle.Lifecycle) => {
   const jobs = new Map<string, Job>()
+  const forgetOld = () => {
+    const finished = [...jobs.values()].filter((job) => job.status !== "running")
+    for (const job of finished.slice(0, Math.max(0, finished.length - kept))) jobs.delete(job.id)
+  }
 
   /** Starts `work` (given a function to report progress) in the background; returns the job's id. */
   const start = <A, E, R>(work: (progress: (data: unknown) => Effect.Effect<void>) => Effect.Effect<A, E, R>) =>
@@ -39,6 +46,7 @@ export const make = (lifecycle: Lifecycle.Lifecycle) => {
         messages: yield* PubSub.unbounded<Message>({ replay })
       }
       jobs.set(job.id, job)
+      forgetOld()
       const finish = (status: Job["status"], message: Message) =>
         Effect.suspend(() => {
           job.status = status

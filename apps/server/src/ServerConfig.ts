@@ -60,15 +60,16 @@ const positive = (name: string, fallback: number) =>
     Config.withDefault(fallback)
   )
 
-/** Loads the configuration (`CIM_NIX_*` variables; see the README). */
+/** Loads the configuration (`CIM_NIX_*` variables; `CIM_NIX_SERVER_HOST` before `CIM_NIX_HOST` and so on; see the README). */
 export const load = Effect.gen(function* () {
-  const host = yield* Config.string("CIM_NIX_HOST").pipe(Config.withDefault("127.0.0.1"))
-  const port = yield* Config.integer("CIM_NIX_PORT").pipe(
-    Config.validate({ message: "CIM_NIX_PORT must be 0..65535 (0: any free port)", validation: (p) => p >= 0 && p <= 65535 }),
+  const host = yield* Config.string("CIM_NIX_SERVER_HOST").pipe(Config.orElse(() => Config.string("CIM_NIX_HOST")), Config.withDefault("127.0.0.1"))
+  const port = yield* Config.integer("CIM_NIX_SERVER_PORT").pipe(
+    Config.orElse(() => Config.integer("CIM_NIX_PORT")),
+    Config.validate({ message: "the port must be 0..65535 (0: any free port)", validation: (p) => p >= 0 && p <= 65535 }),
     Config.withDefault(8787)
   )
-  const given = process.env.CIM_NIX_TOKEN
-  const tokenFile = process.env.CIM_NIX_TOKEN_FILE || join(stateDir(), "server-token")
+  const given = process.env.CIM_NIX_SERVER_TOKEN || process.env.CIM_NIX_TOKEN
+  const tokenFile = process.env.CIM_NIX_SERVER_TOKEN_FILE || process.env.CIM_NIX_TOKEN_FILE || join(stateDir(), "server-token")
   const token = given ? given : yield* tokenFromFile(tokenFile)
   if (token.length < 16) return yield* Effect.fail(new Error("the token must be at least 16 characters long"))
   const roots = (process.env.CIM_NIX_ROOTS ?? "").split(":").filter((r) => r !== "")

@@ -345,6 +345,17 @@ describe("cim-nix-server token file and shutdown", () => {
     }
   })
 
+  it("reads CIM_NIX_SERVER_PORT and CIM_NIX_SERVER_TOKEN first", async () => {
+    const token = "server-token-0123456789"
+    const server = await Server.start({ CIM_NIX_PORT: "1", CIM_NIX_SERVER_PORT: "0", CIM_NIX_SERVER_TOKEN: token })
+    try {
+      expect((await fetch(`${server.url}/readyz`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200)
+      expect((await fetch(`${server.url}/readyz`, { headers: { authorization: `Bearer ${Server.token}` } })).status).toBe(401)
+    } finally {
+      await server.stop()
+    }
+  })
+
   it("on SIGTERM lets an in-flight Nix command finish and record its events", async () => {
     const server = await Server.start()
     expect((await server.request("/flakes", json({ path: "f" }))).status).toBe(201)
