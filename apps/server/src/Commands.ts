@@ -1,11 +1,11 @@
 /**
- * The command endpoints: each decodes its JSON body (413 over the size limit, 400 when it does
- * not fit), confines its paths to the workspace roots, runs the application's handler with the
- * request id as correlation and causation id, and answers with what the handler returns (the
- * recorded events as stored). Handlers that run Nix take a slot of the `NixGate` (503 beyond).
+ * The command endpoints: each decodes its JSON body and confines its paths to the workspace
+ * roots (see `Input`), runs the application's handler with the request id as correlation and
+ * causation id (where the handler takes a causality), and answers with what the handler returns
+ * (the recorded events as stored). Handlers that run Nix take a slot of the `NixGate` (503
+ * beyond); `POST /builds` with `Prefer: respond-async` runs as a job (see `Jobs`).
  */
-import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { NodeHttpServerRequest } from "@effect/platform-node"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { basename, dirname, join } from "node:path"
 import { DateTime, Effect, FiberRef, Option, Schema, Stream } from "effect"
 import {
@@ -25,49 +25,17 @@ import {
   RollbackConfiguration,
   RunGarbageCollection,
   SearchNixPackages,
-  UpdateFlake,
-  Workspace
+  UpdateFlake
 } from "@cim-nix/application"
 import { Configuration, EventEnvelope, Flake, Installable, Module, Overlay, StorePath } from "@cim-nix/domain"
 import * as Guard from "./Guard.js"
-import type { PayloadTooLarge } from "./HttpErrors.js"
-import { BadRequest, NotFound } from "./HttpErrors.js"
+import { body, confined, query } from "./Input.js"
+import { NotFound } from "./HttpErrors.js"
 import type * as Jobs from "./Jobs.js"
 import type * as Lifecycle from "./Lifecycle.js"
 import type * as NixGate from "./NixGate.js"
 import type * as Runtime from "./Runtime.js"
 import * as Sse from "./Sse.js"
-
-/**
- * The request body as text, at most the `MaxBodySize` the guard sets: beyond it, 413 at once, and
- * the rest of the body is read and dropped (not the socket destroyed) so that the client gets
- * the answer.
- */
-const text = Effect.gen(function* () {
-  const source = NodeHttpServerRequest.toIncomingMessage(yield* HttpServerRequest.HttpServerRequest)
-  const limit = Number(Option.getOrElse(yield* HttpIncomingMessage.MaxBodySize, () => Infinity))
-  return yield* Effect.async<string, PayloadTooLarge | BadRequest>((resume) => {
-    const chunks: Array<Buffer> = []
-    let bytes = 0
-    source.on("data", (chunk: Buffer) => {
-      if (bytes > limit) return
-      bytes += chunk.length
-      if (bytes > limit) resume(Effect.fail(Guard.tooLarge(limit)))
-      else chunks.push(chunk)
-    })
-    source.once("end", () => resume(Effect.succeed(Buffer.concat(chunks).toString("utf8"))))
-    source.once("error", (error) => resume(Effect.fail(new BadRequest({ message: `reading the body failed: ${error.message}`, hint: "send the body again" }))))
-  })
-})
-
-/** The JSON body as `schema` decodes it. */
-const body = <A, I>(schema: Schema.Schema<A, I>) =>
-  Effect.flatMap(text, (raw) =>
-    Effect.mapError(Schema.decodeUnknown(Schema.parseJson(schema))(raw), (error) =>
-      new BadRequest({ message: error.message, hint: "send a JSON object as described for this endpoint" })))
-
-/** A path of a request inside the workspace roots, as an absolute path (400 outside them). */
-export const confined = (path: string) => Effect.flatMap(Workspace.Workspace, (workspace) => workspace.resolve(path))
 
 /**
  * A profile path (a symlink into the store once set) confined by its directory: the directory
@@ -192,9 +160,7 @@ export const routes = (deps: Deps): HttpRouter.HttpRouter<unknown, Runtime.Servi
     HttpRouter.del(
       "/flakes/inputs",
       Effect.gen(function* () {
-        const request = yield* HttpServerRequest.schemaSearchParams(Schema.Struct({ path: Schema.String, name: Schema.String })).pipe(
-          Effect.mapError((error) => new BadRequest({ message: error.message, hint: "give ?path=<flake directory>&name=<input>" }))
-        )
+        const request = yield* query(Schema.Struct({ path: Schema.String, name: Schema.String }), "give ?path=<flake directory>&name=<input>")
         const path = yield* confined(request.path)
         return yield* gate(RemoveFlakeInput.handle({ path, name: request.name, causality: yield* causality }))
       }).pipe(Effect.flatMap(reply(200)))
@@ -211,13 +177,11 @@ export const routes = (deps: Deps): HttpRouter.HttpRouter<unknown, Runtime.Servi
     HttpRouter.get(
       "/flakes/graph",
       Effect.gen(function* () {
-        const query = yield* HttpServerRequest.schemaSearchParams(GraphQuery).pipe(
-          Effect.mapError((error) => new BadRequest({ message: error.message, hint: "give ?path=<flake directory>[&format=json|dot|mermaid]" }))
-        )
-        const graph = yield* FlakeGraph.handle({ path: yield* confined(query.path) })
-        return query.format === "json"
+        const { format, path } = yield* query(GraphQuery, "give ?path=<flake directory>[&format=json|dot|mermaid]")
+        const graph = yield* FlakeGraph.handle({ path: yield* confined(path) })
+        return format === "json"
           ? yield* HttpServerResponse.json(graph)
-          : HttpServerResponse.text(query.format === "dot" ? FlakeGraph.toDot(graph) : FlakeGraph.toMermaid(graph))
+          : HttpServerResponse.text(format === "dot" ? FlakeGraph.toDot(graph) : FlakeGraph.toMermaid(graph))
       })
     ),
     HttpRouter.post(
@@ -264,10 +228,8 @@ export const routes = (deps: Deps): HttpRouter.HttpRouter<unknown, Runtime.Servi
     HttpRouter.get(
       "/search",
       Effect.gen(function* () {
-        const query = yield* HttpServerRequest.schemaSearchParams(SearchQuery).pipe(
-          Effect.mapError((error) => new BadRequest({ message: error.message, hint: "give ?flake=<flake reference>&regex=<regular expression>[&refresh=true]" }))
-        )
-        const found = yield* gate(SearchNixPackages.handle({ _tag: "SearchNixPackages", ...query, refresh: query.refresh === "true" }))
+        const search = yield* query(SearchQuery, "give ?flake=<flake reference>&regex=<regular expression>[&refresh=true]")
+        const found = yield* gate(SearchNixPackages.handle({ _tag: "SearchNixPackages", ...search, refresh: search.refresh === "true" }))
         return yield* HttpServerResponse.json({ ...found, refreshedAt: DateTime.formatIso(found.refreshedAt) })
       })
     ),

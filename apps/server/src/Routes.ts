@@ -14,9 +14,9 @@ import {
 } from "@cim-nix/application"
 import { Configurations, Flakes, Packages } from "@cim-nix/application"
 import { EventEnvelope } from "@cim-nix/domain"
-import { confined } from "./Commands.js"
 import * as Commands from "./Commands.js"
 import { BadRequest, NotFound } from "./HttpErrors.js"
+import { confined, query } from "./Input.js"
 import type * as Jobs from "./Jobs.js"
 import type * as Lifecycle from "./Lifecycle.js"
 import type * as NixGate from "./NixGate.js"
@@ -32,12 +32,6 @@ export interface Deps<R> {
   readonly catchUp: Effect.Effect<unknown, unknown, R>
 }
 
-/** Decodes the query string, a 400 when it does not fit. */
-const query = <A, I extends Readonly<Record<string, string | ReadonlyArray<string> | undefined>>>(schema: Schema.Schema<A, I>) =>
-  HttpServerRequest.schemaSearchParams(schema).pipe(
-    Effect.mapError((error) => new BadRequest({ message: error.message, hint: "see the query parameters of this endpoint" }))
-  )
-
 /** A read-model document as JSON, or 404. */
 const found = <Doc, I>(document: Schema.Schema<Doc, I>, what: string) =>
 (view: Option.Option<Doc>): Effect.Effect<HttpServerResponse.HttpServerResponse, unknown> =>
@@ -46,6 +40,7 @@ const found = <Doc, I>(document: Schema.Schema<Doc, I>, what: string) =>
     onSome: (doc) => Effect.flatMap(Schema.encode(document)(doc), (json) => HttpServerResponse.json(json))
   })
 
+/** `effect`, failing when it takes more than `seconds`. */
 const within = <A, E, R>(effect: Effect.Effect<A, E, R>, seconds: number) =>
   Effect.timeoutFail(effect, { duration: Duration.seconds(seconds), onTimeout: () => new Error("timed out") })
 
