@@ -22,10 +22,10 @@ export const root = Command.make("cim-nix").pipe(
   Command.withSubcommands([
     Doctor.command,
     Build.command,
-    Search.command,
-    Derivation.command,
-    Gc.command,
     Eval.command,
+    Gc.command,
+    Derivation.command,
+    Search.command,
     Events.command,
     Projections.command,
     Module.command,
