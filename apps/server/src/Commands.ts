@@ -197,13 +197,15 @@ export const routes = (deps: Deps): HttpRouter.HttpRouter<unknown, Runtime.Servi
       Effect.gen(function* () {
         const request = yield* body(BuildBody)
         const command = { _tag: "BuildPackage" as const, installables: request.installables, outLink: request.outLink === undefined ? undefined : yield* confined(request.outLink) }
+        const run = yield* gate.admit
         const build = (options: BuildPackage.Options) =>
-          gate(BuildPackage.handle(command, options)).pipe(
+          run(BuildPackage.handle(command, options)).pipe(
             Effect.flatMap((built) => Effect.forEach(built, (b) => Effect.map(encodeEvents(b.events), (events) => ({ ...builtJson(b), events })))),
             Effect.map((builds) => ({ builds }))
           )
         const prefer = (yield* HttpServerRequest.HttpServerRequest).headers["prefer"] ?? ""
         if (!/\brespond-async\b/.test(prefer)) return yield* HttpServerResponse.json(yield* build({}))
+        // Admitted above: beyond the queue the client gets the 503 now, not a failed job.
         const id = yield* deps.jobs.start((progress) => build({ onProgress: (event) => event._tag === "Built" ? Effect.void : progress(progressJson(event)) }))
         const location = `/builds/jobs/${id}`
         return yield* HttpServerResponse.json({ job: id, status: location, stream: `${location}/stream` }, { status: 202, headers: { location } })

@@ -328,6 +328,21 @@ describe("cim-nix-server commands (bundled, real Nix and SQLite)", () => {
     expect(refused[0]!.headers.get("retry-after")).toMatch(/^\d+$/)
     expect((await errorBody(refused[0]!)).error).toBe("Overloaded")
   })
+
+  it("refuses an async build beyond the slots and the queue at once with 503, not as a failed job", async () => {
+    const dir = join(server.root, "busy")
+    shellFlake(dir, { busy: `: ${Date.now()}; i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; echo > $out` })
+    const statuses: Array<number> = []
+    const streams: Array<string> = []
+    for (let i = 0; i < 4; i++) {
+      const response = await server.request("/builds", { ...json({ installables: [`path:${dir}#busy`] }), headers: { prefer: "respond-async" } })
+      statuses.push(response.status)
+      if (response.status === 202) streams.push(((await response.json()) as { stream: string }).stream)
+      else expect(response.headers.get("retry-after")).toMatch(/^\d+$/)
+    }
+    expect(statuses).toEqual([202, 202, 503, 503])
+    for (const stream of streams) expect(await (await server.request(stream)).text()).toContain("event: result")
+  })
 })
 
 describe("cim-nix-server token file and shutdown", () => {
