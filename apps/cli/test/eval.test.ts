@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { writeFileSync } from "node:fs"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { cimNix } from "./cli.js"
 import { storedEvents, testEnv, writeFlake } from "./testFlake.js"
@@ -60,5 +61,20 @@ describe("cim-nix eval", { timeout: 180_000 }, () => {
     const flagLike = await cimNix(["eval", "--installable", "path:/tmp#a^"], env)
     expect(flagLike.code).toBe(1)
     expect(await storedEvents(env)).toEqual([])
+  })
+
+  it("stops an evaluation that outlives --timeout (exit 3) and records nothing", async () => {
+    const env = testEnv()
+    expect((await cimNix(["eval", "1"], env)).code).toBe(0)
+    // Reading a FIFO no one writes to blocks the evaluation for good.
+    const fifo = join(mkdtempSync(join(tmpdir(), "cim-nix-fifo-")), "never")
+    execFileSync("mkfifo", [fifo])
+    const started = Date.now()
+    const run = await cimNix(["eval", "--timeout", "2", "--impure", `builtins.readFile "${fifo}"`], env)
+    expect(Date.now() - started).toBeLessThan(30_000)
+    expect(run.code).toBe(3)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toMatch(/^error: nix timed out after 2s/)
+    expect((await storedEvents(env)).map((e) => e.payload.expression)).toEqual(["1"])
   })
 })
