@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
 import { existsSync, readFileSync, readlinkSync } from "node:fs"
 import { join } from "node:path"
-import { bundle, cimNix } from "./cli.js"
+import { baseEnv, bundle, cimNix } from "./cli.js"
 import { storedEvents, testEnv, writeFlake } from "./testFlake.js"
 
 const packages = {
@@ -19,7 +19,7 @@ const inTerminal = (args: ReadonlyArray<string>, env: Record<string, string>) =>
     execFile(
       "script",
       ["-qfec", [process.execPath, bundle, ...args].join(" "), "/dev/null"],
-      { env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 120_000 },
+      { env: { ...baseEnv(), ...env }, timeout: 120_000 },
       (error, stdout) => (error ? reject(error) : resolve(stdout))
     )
   })

@@ -18,13 +18,22 @@ export interface Run {
 /** A fresh state directory, so that the default SQLite event store is private to the test. */
 export const stateDir = () => mkdtempSync(join(tmpdir(), "cim-nix-cli-"))
 
+/**
+ * The environment of a CLI run: no colour, and without the FORCE_COLOR that test runners set
+ * (Node warns on stderr when both are set, and stderr is asserted).
+ */
+export const baseEnv = (): NodeJS.ProcessEnv => {
+  const { FORCE_COLOR: _ignored, ...env } = process.env
+  return { ...env, NO_COLOR: "1" }
+}
+
 /** Runs `cim-nix args...` with `env` added to (or, for `PATH`, replacing) the environment. */
 export const cimNix = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Run> =>
   new Promise((resolve) => {
     execFile(
       process.execPath,
       [bundle, ...args],
-      { env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 120_000 },
+      { env: { ...baseEnv(), ...env }, timeout: 120_000 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
     )
   })

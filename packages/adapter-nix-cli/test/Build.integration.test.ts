@@ -10,7 +10,7 @@ import { Chunk, Effect, Option, Stream } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { NixCli } from "../src/index.js"
-import { drv, installable, layer, offline, processesWith, runId, tempDir, writeFlake } from "./support/fixtures.js"
+import { drv, installable, layer, offline, processesLeft, runId, tempDir, writeFlake } from "./support/fixtures.js"
 
 const flakeDir = writeFlake(
   "build",
@@ -130,7 +130,7 @@ describe("build", () => {
         assert.include(error.message, "timed out")
         assert.isBelow(Date.now() - started, 15_000)
         // The nix process (its arguments hold the flake directory) and the builder (its script holds the marker) are gone.
-        assert.deepStrictEqual(processesWith(marker), [])
+        assert.deepStrictEqual(yield* processesLeft(marker), [])
       }))
   })
 })

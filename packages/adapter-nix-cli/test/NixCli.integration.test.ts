@@ -8,6 +8,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { NixCli } from "../src/index.js"
+import { processesLeft } from "./support/fixtures.js"
 
 const emptyDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "cim-nix-empty-"))
 
@@ -17,19 +18,6 @@ const fakeNix = (script: string): string => {
   Fs.writeFileSync(Path.join(dir, "nix"), `#!/bin/sh\n${script}\n`, { mode: 0o755 })
   return dir
 }
-
-/** Pids of the processes whose command line contains `marker`. */
-const processesWith = (marker: string): ReadonlyArray<number> =>
-  Fs.readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return Fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker)
-      } catch {
-        return false
-      }
-    })
-    .map(Number)
 
 describe("NixCli against real nix", () => {
   it.layer(NixCli.layer)("info and eval", (it) => {
@@ -150,7 +138,7 @@ describe("NixCli against real nix", () => {
         assert.include(error.message, "timed out")
         assert.isAtLeast(error.durationMs ?? 0, 1000)
         assert.isBelow(error.durationMs ?? Infinity, 10_000)
-        assert.deepStrictEqual(processesWith(marker), [])
+        assert.deepStrictEqual(yield* processesLeft(marker), [])
       }))
   })
 })

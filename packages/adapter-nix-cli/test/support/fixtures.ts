@@ -6,7 +6,7 @@
 import type { Nix } from "@cim-nix/application"
 import { FlakeRef, Installable } from "@cim-nix/domain"
 import type { Layer } from "effect"
-import { Either } from "effect"
+import { Effect, Either } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -54,6 +54,21 @@ export const processesWith = (marker: string): ReadonlyArray<number> =>
       }
     })
     .map(Number)
+
+/**
+ * Pids of the processes with `marker` still alive after up to `withinMs`: a killed process group
+ * takes a moment to disappear from /proc on a loaded machine; a surviving one stays for minutes.
+ */
+export const processesLeft = (marker: string, withinMs = 3_000): Effect.Effect<ReadonlyArray<number>> =>
+  Effect.promise(async () => {
+    const deadline = Date.now() + withinMs
+    let left = processesWith(marker)
+    while (left.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      left = processesWith(marker)
+    }
+    return left
+  })
 
 /**
  * A directory of wrappers for the Nix programs that log each call (one line per process) to
