@@ -42,7 +42,7 @@ const check = (options: Options, request: HttpServerRequest.HttpServerRequest) =
       if (!sameToken(given, Redacted.value(options.token))) {
         return yield* new Unauthorized({
           message: header === "" ? "no bearer token" : "wrong bearer token",
-          hint: "send Authorization: Bearer <token> (CIM_NIX_TOKEN, or the server's token file)"
+          hint: "send Authorization: Bearer <token> (CIM_NIX_SERVER_TOKEN, or the server's token file)"
         })
       }
     }

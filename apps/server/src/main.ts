@@ -1,7 +1,8 @@
 /**
- * Entry point of the bundled `cim-nix-server`. Listens on 127.0.0.1 by default (`CIM_NIX_HOST` /
- * `CIM_NIX_PORT`; port 0 picks a free one), prints `listening on http://host:port` once ready,
- * and on SIGTERM or SIGINT drains (see `Lifecycle`) before closing the stores.
+ * Entry point of the bundled `cim-nix-server`. Listens on 127.0.0.1 by default
+ * (`CIM_NIX_SERVER_HOST` / `CIM_NIX_SERVER_PORT`; port 0 picks a free one; see `ServerConfig`),
+ * prints `listening on http://host:port` once ready, and on SIGTERM or SIGINT drains (see
+ * `Lifecycle`) before closing the stores.
  */
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
