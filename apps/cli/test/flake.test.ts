@@ -35,6 +35,14 @@ const chain = (events: ReadonlyArray<{ type: string; version: number; eventId: s
   events.map((e) => [e.type, e.version, e.causationId === e.correlationId ? -1 : events.findIndex((c) => c.eventId === e.causationId)])
 
 describe("cim-nix flake create", () => {
+  it("the package template builds a runnable hello", async () => {
+    const { root, env } = scratch()
+    const dir = join(root, "hello")
+    await json(["flake", "create", dir, "--template", "package"], env)
+    const [built] = await json(["build", `path:${dir}`], env)
+    expect(execFileSync(join(built.outputs.out, "bin", "hello"), { encoding: "utf8" })).toBe("hello\n")
+  })
+
   it("writes flake.nix from the template, locks its local input, checks it and records the three events in one conversation", async () => {
     const { root, env, events } = scratch()
     const lib = localFlake(join(root, "lib"), 1)

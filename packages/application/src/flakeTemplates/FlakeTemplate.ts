@@ -43,7 +43,7 @@ const perSystem = (output: string, value: NixExpr.NixExpr) =>
     NixExpr.attrs([NixExpr.bind([output, NixExpr.ident("system"), "default"], value)])
   )
 
-const helloScript = "mkdir -p $out/bin\nprintf '#!/bin/sh\\necho hello\\n' > $out/bin/hello\nchmod +x $out/bin/hello\n"
+const helloScript = "/bin/mkdir -p $out/bin\nprintf '#!/bin/sh\\necho hello\\n' > $out/bin/hello\n/bin/chmod +x $out/bin/hello\n"
 
 /** The templates by name. */
 export const templates: { readonly [K in TemplateName]: Template } = {
