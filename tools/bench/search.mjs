@@ -18,4 +18,5 @@ try {
   if (!process.argv.includes("--no-write")) writeSection("search", run.stdout)
 } finally {
   rmSync(outfile, { force: true })
+  rmSync(`${outfile}.map`, { force: true })
 }
