@@ -253,20 +253,7 @@ export const make = (
           `SELECT ${envelopeColumns} FROM ${table} WHERE aggregate_type = $1 AND aggregate_id = $2 AND version >= $3 ORDER BY version`,
           [stream.aggregateType, stream.aggregateId, options?.fromVersion ?? 1]
         ),
-      readAll: (options) => {
-        const batchSize = options?.batchSize ?? EventStore.defaultBatchSize
-        return EventStore.pages(options?.fromPosition ?? 1, batchSize, (from) => readPage("readAll", from, batchSize))
-      },
-      subscribe: (options) =>
-        EventStore.tail(
-          options?.fromPosition ?? 1,
-          (from) => readPage("subscribe", from, EventStore.defaultBatchSize),
-          (from) =>
-            Effect.race(
-              latest.changes.pipe(Stream.takeUntil((position) => position >= from), Stream.runDrain),
-              Effect.sleep(pollInterval)
-            )
-        ),
+      ...EventStore.pagedReads(readPage, latest.changes, pollInterval),
       currentPosition: Effect.map(
         query<{ position: number }>("currentPosition", `SELECT coalesce(max(position), 0)::float8 AS position FROM ${table}`),
         (rows) => rows[0]!.position

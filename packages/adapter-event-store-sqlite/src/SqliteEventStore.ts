@@ -11,7 +11,7 @@
  * serialized, positions become visible in order, which is what subscriptions rely on: they
  * poll the table after each in-process append and every `pollInterval` (for other processes).
  */
-import { Data, DateTime, Duration, Effect, Either, Layer, Option, Schema, Stream, SubscriptionRef } from "effect"
+import { Data, DateTime, Duration, Effect, Either, Layer, Option, Schema, SubscriptionRef } from "effect"
 import { EventStore } from "@cim-nix/application"
 import { EventEnvelope } from "@cim-nix/domain"
 import * as SqliteDatabase from "./SqliteDatabase.js"
@@ -194,20 +194,7 @@ export const make = (options: Options = {}): Effect.Effect<EventStore.Service, n
           ),
           (rows) => toEnvelopes(db.store, rows)
         ),
-      readAll: (options) => {
-        const batchSize = options?.batchSize ?? EventStore.defaultBatchSize
-        return EventStore.pages(options?.fromPosition ?? 1, batchSize, (from) => readPage("readAll", from, batchSize))
-      },
-      subscribe: (options) =>
-        EventStore.tail(
-          options?.fromPosition ?? 1,
-          (from) => readPage("subscribe", from, EventStore.defaultBatchSize),
-          (from) =>
-            Effect.race(
-              head.changes.pipe(Stream.takeUntil((position) => position >= from), Stream.runDrain),
-              Effect.sleep(pollInterval)
-            )
-        ),
+      ...EventStore.pagedReads(readPage, head.changes, pollInterval),
       currentPosition: Effect.map(
         db.query("currentPosition", "SELECT coalesce(max(position), 0) AS position FROM events"),
         (rows) => Number(rows[0]!["position"])

@@ -12,7 +12,7 @@
  * `checkExpectedVersion`, `matchReappend`) and the stream builders of stores that read by
  * position (`pages`, `tail`), so that each adapter only does its own I/O.
  */
-import { Chunk, Context, Effect, Option, Schema, Stream } from "effect"
+import { Chunk, Context, type Duration, Effect, Option, Schema, Stream } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
 import { ConcurrencyConflict } from "@cim-nix/domain"
 
@@ -234,3 +234,33 @@ export const tail = <E>(
             page[page.length - 1]!.position + 1
           ] as const)
         )))
+
+/**
+ * `readAll` and `subscribe` of a store that reads pages of events by position (SQL tables):
+ * `readPage(operation, from, limit)` reads up to `limit` events from position `from`;
+ * `positions` emits the newest position the store has heard of (in-process appends,
+ * notifications); the tail also polls every `pollInterval` for writers it cannot hear.
+ */
+export const pagedReads = <E>(
+  readPage: (operation: string, from: number, limit: number) => Effect.Effect<ReadonlyArray<EventEnvelope.EventEnvelope>, E>,
+  positions: Stream.Stream<number>,
+  pollInterval: Duration.DurationInput
+): {
+  readonly readAll: (options?: { readonly fromPosition?: number | undefined; readonly batchSize?: number | undefined }) => Stream.Stream<EventEnvelope.EventEnvelope, E>
+  readonly subscribe: (options?: { readonly fromPosition?: number | undefined }) => Stream.Stream<EventEnvelope.EventEnvelope, E>
+} => ({
+  readAll: (options) => {
+    const batchSize = options?.batchSize ?? defaultBatchSize
+    return pages(options?.fromPosition ?? 1, batchSize, (from) => readPage("readAll", from, batchSize))
+  },
+  subscribe: (options) =>
+    tail(
+      options?.fromPosition ?? 1,
+      (from) => readPage("subscribe", from, defaultBatchSize),
+      (from) =>
+        Effect.race(
+          positions.pipe(Stream.takeUntil((position) => position >= from), Stream.runDrain),
+          Effect.sleep(pollInterval)
+        )
+    )
+})
