@@ -9,8 +9,6 @@ import type { IoError, ValidationError } from "@cim-nix/domain"
 import { NixCli } from "@cim-nix/adapter-nix-cli"
 import { NodeWorkspace } from "@cim-nix/adapter-filesystem"
 import { SqliteDatabase, SqliteEventStore, SqliteProjectionStore } from "@cim-nix/adapter-event-store-sqlite"
-import { NatsEventStore } from "@cim-nix/adapter-event-store-nats"
-import { PostgresEventStore } from "@cim-nix/adapter-event-store-postgres"
 import type * as GlobalOptions from "./GlobalOptions.js"
 
 /** The Nix port with the command's timeout. */
@@ -40,10 +38,21 @@ export const storesLayer = (location: EventStoreUrl.EventStoreUrl): Layer.Layer<
   switch (location._tag) {
     case "Sqlite":
       return Layer.merge(SqliteEventStore.layer(), SqliteProjectionStore.layer).pipe(Layer.provide(sqlite(location.path)))
+    // The NATS and PostgreSQL drivers are loaded only when chosen (start-up time of every other command).
     case "Nats":
-      return Layer.merge(NatsEventStore.layer({ servers: location.servers }), localReadModels())
+      return Layer.merge(
+        Layer.unwrapEffect(Effect.promise(() => import("@cim-nix/adapter-event-store-nats")).pipe(
+          Effect.map(({ NatsEventStore }) => NatsEventStore.layer({ servers: location.servers }))
+        )),
+        localReadModels()
+      )
     case "Postgres":
-      return Layer.merge(PostgresEventStore.layer({ url: location.url }), localReadModels())
+      return Layer.merge(
+        Layer.unwrapEffect(Effect.promise(() => import("@cim-nix/adapter-event-store-postgres")).pipe(
+          Effect.map(({ PostgresEventStore }) => PostgresEventStore.layer({ url: location.url }))
+        )),
+        localReadModels()
+      )
   }
 }
 
@@ -81,7 +90,7 @@ export const run = <A, E>(global: GlobalOptions.Global, effect: Effect.Effect<A,
 
 /** The location as it may be shown: without the password of a PostgreSQL URL. */
 export const displayUrl = (location: EventStoreUrl.EventStoreUrl): string =>
-  location._tag === "Postgres" ? PostgresEventStore.redact(location.url) : location.url
+  location._tag === "Postgres" ? EventStoreUrl.redact(location.url) : location.url
 
 /** Opens the event store and reads its current position. */
 export const probeEventStore = (location: EventStoreUrl.EventStoreUrl) =>

@@ -2,7 +2,8 @@
  * Entry point of the bundled `cim-nix` executable: runs the command line with Node's platform
  * services and turns failures into one readable line and an exit code.
  */
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect } from "effect"
 import * as Cli from "./Cli.js"
 import * as Errors from "./Errors.js"

@@ -16,7 +16,7 @@
 import type { SqlError } from "@effect/sql/SqlError"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { DateTime, Duration, Effect, Either, Layer, Option, Redacted, Schedule, Schema, Scope, Stream, SubscriptionRef } from "effect"
-import { EventStore } from "@cim-nix/application"
+import { EventStore, EventStoreUrl } from "@cim-nix/application"
 import { EventEnvelope } from "@cim-nix/domain"
 
 /** Where the store lives and how it watches for new events. */
@@ -33,17 +33,6 @@ export interface Config {
 
 /** The schema used when the config names none. */
 export const defaultSchema = "cim_nix"
-
-/** The URL without its password, as errors name the store. */
-export const redact = (url: string): string => {
-  try {
-    const parsed = new URL(url)
-    parsed.password = ""
-    return parsed.toString()
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, "//…@")
-  }
-}
 
 /** SQLSTATE classes (and Node socket errors) after which a retry may succeed. */
 const transientCode = /^(08|40|53|57P0|55P03|ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)/
@@ -264,7 +253,7 @@ export const make = (
 
 /** The `EventStore` port on the PostgreSQL database at `config.url`, for the lifetime of the layer. */
 export const layer = (config: Config): Layer.Layer<EventStore.EventStore, EventStore.StoreUnavailable> => {
-  const store = redact(config.url)
+  const store = EventStoreUrl.redact(config.url)
   return Layer.scoped(EventStore.EventStore, make({ store, schema: config.schema, pollInterval: config.pollInterval })).pipe(
     Layer.provide(
       Layer.catchAll(

@@ -43,3 +43,11 @@ describe("EventStoreUrl", () => {
     expect(EventStoreUrl.defaultUrl({ XDG_STATE_HOME: "relative", HOME: "/h" })).toBe("sqlite:/h/.local/state/cim-nix/events.sqlite")
   })
 })
+
+describe("EventStoreUrl.redact", () => {
+  it("drops the password and keeps the rest", () => {
+    expect(EventStoreUrl.redact("postgres://cim:s3cret@db:5432/events")).toBe("postgres://cim@db:5432/events")
+    expect(EventStoreUrl.redact("postgres://db/events")).toBe("postgres://db/events")
+    expect(EventStoreUrl.redact("not a url //u:p@x")).not.toContain("u:p")
+  })
+})

@@ -6,7 +6,8 @@
  * this happens before the operation touches the file.
  */
 import { IoError } from "@cim-nix/domain"
-import { FileSystem, Path } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import type { PlatformError } from "@effect/platform/Error"
 import { Effect } from "effect"
 

@@ -54,3 +54,14 @@ export const defaultUrl = (env: { readonly XDG_STATE_HOME?: string | undefined; 
     : `${env.HOME ?? "/root"}/.local/state`
   return `sqlite:${state.replace(/\/+$/, "")}/cim-nix/events.sqlite`
 }
+
+/** The URL without its password, as errors and reports name the store. */
+export const redact = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    parsed.password = ""
+    return parsed.toString()
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, "//…@")
+  }
+}
