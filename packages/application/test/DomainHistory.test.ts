@@ -12,12 +12,7 @@ it.live("the synthetic history is valid: every event decodes and the read models
     const appends = DomainHistory.history(2500)
     expect(appends.length).toBe(2500)
     const store = yield* EventStore.EventStore
-    const versions = new Map<string, number>()
-    for (const { stream, events } of appends) {
-      const key = `${stream.aggregateType}/${stream.aggregateId}`
-      yield* store.append(stream, events, versions.get(key) ?? 0)
-      versions.set(key, (versions.get(key) ?? 0) + events.length)
-    }
+    yield* DomainHistory.appendAll(store, appends)
     expect(yield* ProjectionRunner.catchUp(ReadModels.config)).toBe(2500)
     const pkg = Option.getOrThrow(yield* FindPackage.handle(FindPackage.FindPackage.make({
       flakeRef: "github:NixOS/nixpkgs/nixos-24.05",

@@ -114,14 +114,7 @@ const domainReplay = (server: NatsServer.Server) =>
   Effect.scoped(Effect.gen(function* () {
     const context = yield* Layer.build(NatsServer.freshStore(() => server))
     const store = Context.get(context, EventStore.EventStore)
-    const history = DomainHistory.history(replayEvents)
-    const versions = new Map<string, number>()
-    const [setup] = yield* seconds(Effect.forEach(history, ({ events, stream }) => {
-      const key = `${stream.aggregateType}\u0000${stream.aggregateId}`
-      const version = versions.get(key) ?? 0
-      versions.set(key, version + events.length)
-      return store.append(stream, events, version)
-    }, { discard: true }))
+    const [setup] = yield* seconds(DomainHistory.appendAll(store, DomainHistory.history(replayEvents)))
     const [rebuild, reached] = yield* seconds(ProjectionRunner.rebuild(ReadModels.config).pipe(
       Effect.provide(InMemoryProjectionStore.layer),
       Effect.provide(context)

@@ -113,13 +113,7 @@ const replay = Effect.scoped(Effect.gen(function* () {
   )
   const store = Context.get(context, EventStore.EventStore)
   const history = DomainHistory.history(replayEvents)
-  const versions = new Map<string, number>()
-  const [setup] = yield* seconds(Effect.forEach(history, ({ events, stream }) => {
-    const key = `${stream.aggregateType}\u0000${stream.aggregateId}`
-    const version = versions.get(key) ?? 0
-    versions.set(key, version + events.length)
-    return store.append(stream, events, version)
-  }, { discard: true }))
+  const [setup] = yield* seconds(DomainHistory.appendAll(store, history))
   const [read, all] = yield* seconds(Stream.runCollect(store.readAll({ batchSize: 1000 })))
   const [decode] = yield* seconds(Effect.forEach(Chunk.toReadonlyArray(all), ReadModels.decode, { discard: true }))
   const [sqlite, reached] = yield* seconds(Effect.provide(ProjectionRunner.rebuild(ReadModels.config), context))

@@ -9,7 +9,7 @@
 import { DateTime, Effect } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
 import { Aggregate, Configuration, Flake, FlakeRef, Package, StorePath } from "@cim-nix/domain"
-import type { StreamId } from "../ports/EventStore.js"
+import type { AppendError, Service as EventStoreService, StreamId } from "../ports/EventStore.js"
 import { nextEventId } from "./TestEvents.js"
 
 /** One append of the history. */
@@ -132,3 +132,15 @@ const make = (count: number): Array<Append> => {
   }
   return appends
 }
+
+/** Appends `appends` in order, each at the version its stream has reached (for loads and replays). */
+export const appendAll = (store: EventStoreService, appends: ReadonlyArray<Append>): Effect.Effect<void, AppendError> =>
+  Effect.suspend(() => {
+    const versions = new Map<string, number>()
+    return Effect.forEach(appends, ({ events, stream }) => {
+      const key = `${stream.aggregateType}\u0000${stream.aggregateId}`
+      const version = versions.get(key) ?? 0
+      versions.set(key, version + events.length)
+      return store.append(stream, events, version)
+    }, { discard: true })
+  })
