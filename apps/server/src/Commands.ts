@@ -1,7 +1,7 @@
 /**
  * The command endpoints: each decodes its JSON body and confines its paths to the workspace
  * roots (see `Input`), runs the application's handler with the request id as correlation and
- * causation id (where the handler takes a causality), and answers with what the handler returns
+ * causation id, and answers with what the handler returns
  * (the recorded events as stored). Handlers that run Nix take a slot of the `NixGate` (503
  * beyond); `POST /builds` with `Prefer: respond-async` runs as a job (see `Jobs`).
  */
@@ -189,7 +189,7 @@ export const routes = (deps: Deps): HttpRouter.HttpRouter<unknown, Runtime.Servi
       Effect.gen(function* () {
         const request = yield* body(EvaluateBody)
         const source = request.source._tag === "File" ? { ...request.source, path: yield* confined(request.source.path) } : request.source
-        return yield* gate(EvaluateExpression.handle({ ...request, _tag: "EvaluateExpression", source }))
+        return yield* gate(EvaluateExpression.handle({ ...request, _tag: "EvaluateExpression", source }, yield* causality))
       }).pipe(Effect.flatMap(reply(200)))
     ),
     HttpRouter.post(
@@ -198,8 +198,9 @@ export const routes = (deps: Deps): HttpRouter.HttpRouter<unknown, Runtime.Servi
         const request = yield* body(BuildBody)
         const command = { _tag: "BuildPackage" as const, installables: request.installables, outLink: request.outLink === undefined ? undefined : yield* confined(request.outLink) }
         const run = yield* gate.admit
+        const caused = yield* causality
         const build = (options: BuildPackage.Options) =>
-          run(BuildPackage.handle(command, options)).pipe(
+          run(BuildPackage.handle(command, caused, options)).pipe(
             Effect.flatMap((built) => Effect.forEach(built, (b) => Effect.map(encodeEvents(b.events), (events) => ({ ...builtJson(b), events })))),
             Effect.map((builds) => ({ builds }))
           )
@@ -223,7 +224,7 @@ export const routes = (deps: Deps): HttpRouter.HttpRouter<unknown, Runtime.Servi
     HttpRouter.post(
       "/gc",
       Effect.gen(function* () {
-        const collected = yield* gate(RunGarbageCollection.handle({ ...(yield* body(GcBody)), _tag: "RunGarbageCollection" }))
+        const collected = yield* gate(RunGarbageCollection.handle({ ...(yield* body(GcBody)), _tag: "RunGarbageCollection" }, yield* causality))
         return { ...collected, result: { ...collected.result, deletedPaths: collected.result.deletedPaths.map(StorePath.format) } }
       }).pipe(Effect.flatMap(reply(200)))
     ),

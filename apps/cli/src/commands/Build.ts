@@ -8,8 +8,8 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import * as Path from "node:path"
-import { BuildPackage } from "@cim-nix/application"
-import { StorePath, ValidationError } from "@cim-nix/domain"
+import { BuildPackage, Ids } from "@cim-nix/application"
+import { EventEnvelope, StorePath, ValidationError } from "@cim-nix/domain"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
 import * as Progress from "../Progress.js"
@@ -66,6 +66,7 @@ export const command = Command.make(
           installables: installables.map((i) => absolutize(i, process.cwd())),
           ...(Option.isSome(outLink) ? { outLink: Path.resolve(outLink.value) } : {})
         }),
+        EventEnvelope.root(yield* Ids.uuidv7),
         { onProgress: display.onEvent }
       ).pipe(Effect.ensuring(display.clear))
       const entries = built.map(({ result, events }, i): Entry => ({

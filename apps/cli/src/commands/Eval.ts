@@ -7,8 +7,8 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import * as Path from "node:path"
-import { EvaluateExpression } from "@cim-nix/application"
-import { ValidationError } from "@cim-nix/domain"
+import { EvaluateExpression, Ids } from "@cim-nix/application"
+import { EventEnvelope, ValidationError } from "@cim-nix/domain"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Runtime from "../Runtime.js"
 import { absolutize } from "./Build.js"
@@ -40,7 +40,10 @@ const sourceOf = (expr: Option.Option<string>, file: Option.Option<string>, inst
 export const command = Command.make("eval", { ...GlobalOptions.all, expression, file, installable, impure }, ({ expression, file, installable, impure, ...global }) =>
   Effect.gen(function* () {
     const source = yield* sourceOf(expression, file, installable)
-    const { value } = yield* EvaluateExpression.handle(EvaluateExpression.EvaluateExpression.make({ source, ...(impure ? { impure } : {}) }))
+    const { value } = yield* EvaluateExpression.handle(
+      EvaluateExpression.EvaluateExpression.make({ source, ...(impure ? { impure } : {}) }),
+      EventEnvelope.root(yield* Ids.uuidv7)
+    )
     yield* Console.log(global.json ? JSON.stringify(value) : JSON.stringify(value, null, 2))
   }).pipe(Runtime.runCommand(global))
 ).pipe(Command.withDescription("Evaluate Nix code, a file or an installable (nix eval --json) and record the evaluation."))

@@ -7,8 +7,8 @@
  */
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
-import { RunGarbageCollection } from "@cim-nix/application"
-import { StorePath, ValidationError } from "@cim-nix/domain"
+import { Ids, RunGarbageCollection } from "@cim-nix/application"
+import { EventEnvelope, StorePath, ValidationError } from "@cim-nix/domain"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
 import * as Runtime from "../Runtime.js"
@@ -60,7 +60,8 @@ export const command = Command.make("gc", { ...GlobalOptions.all, olderThan, max
         ...(Option.isSome(olderThan) ? { olderThan: olderThan.value } : {}),
         ...(maxFreed === undefined ? {} : { maxFreed }),
         ...(paths.length > 0 ? { paths } : {})
-      })
+      }),
+      EventEnvelope.root(yield* Ids.uuidv7)
     )
     const report: Report = {
       freedBytes: result.dryRun ? 0 : Math.round(result.freedBytes),

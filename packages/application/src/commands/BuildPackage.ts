@@ -8,10 +8,9 @@
  */
 import { DateTime, Effect, Either, Option, Schema, Stream } from "effect"
 import type { BuildError, EventEnvelope, Json } from "@cim-nix/domain"
-import { AttributePath, EventEnvelope as Envelope, FlakeRef, Installable, NixSystem, Package, ParseError, StorePath, ValidationError } from "@cim-nix/domain"
+import { AttributePath, FlakeRef, Installable, NixSystem, Package, ParseError, StorePath, ValidationError } from "@cim-nix/domain"
 import type * as EventStore from "../ports/EventStore.js"
 import * as Nix from "../ports/Nix.js"
-import * as Ids from "../Ids.js"
 import * as CommandHandler from "./CommandHandler.js"
 
 /** The command: installables as the user wrote them, and where to link the outputs (default: no link). */
@@ -84,9 +83,13 @@ const summaryOf = (error: BuildError) => {
   return [...lines].reverse().find((l) => l.startsWith("error:"))?.replace(/^error:\s*/, "") ?? error.message
 }
 
-/** Runs the command: one entry per installable, in the order given. Fails with the typed error of the first problem; a failed build is recorded first. */
+/**
+ * Runs the command: one entry per installable, in the order given. Fails with the typed error of
+ * the first problem; a failed build is recorded first. Every event recorded carries `causality`.
+ */
 export const handle = (
   command: BuildPackage,
+  causality: EventEnvelope.Causality,
   options: Options = {}
 ): Effect.Effect<ReadonlyArray<Built>, Error, Nix.Nix | EventStore.EventStore> =>
   Effect.gen(function* () {
@@ -96,7 +99,6 @@ export const handle = (
     }
     const nix = yield* Nix.Nix
     const system = yield* currentSystem(nix)
-    const causality = Envelope.root(yield* Ids.uuidv7)
     const targets = installables.map((i) => targetOf(i, system))
     const startedAt = yield* DateTime.now
     const onProgress = options.onProgress ?? (() => Effect.void)

@@ -1,12 +1,12 @@
 /**
  * EvaluateExpression: evaluates Nix code, a `.nix` file or an installable with `nix eval --json`,
- * returns the value and records ExpressionEvaluated in a stream of its own (keyed by the
- * command's id): what was evaluated, the SHA-256 and size of the result's JSON text, and how
+ * returns the value and records ExpressionEvaluated in a stream of its own (keyed by a
+ * fresh id): what was evaluated, the SHA-256 and size of the result's JSON text, and how
  * long it took; never the result itself, which may be large.
  */
 import { Clock, Effect, Schema } from "effect"
 import type { EventEnvelope, Json, ParseError } from "@cim-nix/domain"
-import { EventEnvelope as Envelope, Evaluation, Installable, ValidationError } from "@cim-nix/domain"
+import { Evaluation, Installable, ValidationError } from "@cim-nix/domain"
 import type * as EventStore from "../ports/EventStore.js"
 import * as Nix from "../ports/Nix.js"
 import * as Ids from "../Ids.js"
@@ -60,8 +60,11 @@ const toEvalSource = (source: Source): Effect.Effect<Nix.EvalSource, ValidationE
   }
 }
 
-/** Runs the command: evaluates, then records the evaluation. Nothing is recorded when evaluation fails. */
-export const handle = (command: EvaluateExpression): Effect.Effect<Evaluated, Error, Nix.Nix | EventStore.EventStore> =>
+/**
+ * Runs the command: evaluates, then records the evaluation (in a stream of a fresh id, with
+ * `causality`). Nothing is recorded when evaluation fails.
+ */
+export const handle = (command: EvaluateExpression, causality: EventEnvelope.Causality): Effect.Effect<Evaluated, Error, Nix.Nix | EventStore.EventStore> =>
   Effect.gen(function* () {
     const source = yield* toEvalSource(command.source)
     const nix = yield* Nix.Nix
@@ -69,17 +72,17 @@ export const handle = (command: EvaluateExpression): Effect.Effect<Evaluated, Er
     const value = yield* nix.eval(source, command.impure === true ? { impure: true } : {})
     const durationMs = (yield* Clock.currentTimeMillis) - started
     const text = JSON.stringify(value)
-    const commandId = yield* Ids.uuidv7
+    const evaluationId = yield* Ids.uuidv7
     const outcome = yield* CommandHandler.execute<Evaluation.State, Evaluation.Command, Evaluation.Event, never, never>({
       aggregate: Evaluation.aggregate,
-      aggregateId: Evaluation.aggregateId(commandId),
+      aggregateId: Evaluation.aggregateId(evaluationId),
       command: Evaluation.EvaluateExpression.make({
         expression: described(command.source),
         resultSha256: sha256Hex(text),
         resultBytes: new TextEncoder().encode(text).length,
         durationMs
       }),
-      causality: Envelope.root(commandId)
+      causality
     })
     return { value, events: outcome.events }
   })

@@ -7,10 +7,9 @@
  */
 import { Effect, Schema } from "effect"
 import type { EventEnvelope, ParseError, ValidationError } from "@cim-nix/domain"
-import { EventEnvelope as Envelope, GarbageCollection, StorePath } from "@cim-nix/domain"
+import { GarbageCollection, StorePath } from "@cim-nix/domain"
 import type * as EventStore from "../ports/EventStore.js"
 import * as Nix from "../ports/Nix.js"
-import * as Ids from "../Ids.js"
 import * as CommandHandler from "./CommandHandler.js"
 
 /** The command: the collection's options, and optionally the only store paths to delete. */
@@ -32,8 +31,8 @@ export type Error = Nix.NixError | ValidationError | ParseError | CommandHandler
 const run = (options: GarbageCollection.Options, freedBytes: number, deletedPaths: number) =>
   GarbageCollection.RunGarbageCollection.make({ options, freedBytes, deletedPaths })
 
-/** Runs the command. Bad options or paths fail before Nix runs, and nothing is recorded. */
-export const handle = (command: RunGarbageCollection): Effect.Effect<Collected, Error, Nix.Nix | EventStore.EventStore> =>
+/** Runs the command; the event carries `causality`. Bad options or paths fail before Nix runs, and nothing is recorded. */
+export const handle = (command: RunGarbageCollection, causality: EventEnvelope.Causality): Effect.Effect<Collected, Error, Nix.Nix | EventStore.EventStore> =>
   Effect.gen(function* () {
     const options: GarbageCollection.Options = {
       dryRun: command.dryRun,
@@ -46,12 +45,11 @@ export const handle = (command: RunGarbageCollection): Effect.Effect<Collected, 
     const nix = yield* Nix.Nix
     const result = yield* nix.collectGarbage({ ...options, ...(paths === undefined ? {} : { paths }) })
     const storeDir = paths?.[0]?.storeDir ?? result.deletedPaths[0]?.storeDir
-    const commandId = yield* Ids.uuidv7
     const outcome = yield* CommandHandler.execute<GarbageCollection.State, GarbageCollection.Command, GarbageCollection.Event, never, never>({
       aggregate: GarbageCollection.aggregate,
       aggregateId: GarbageCollection.aggregateId(storeDir),
       command: run(options, options.dryRun ? 0 : Math.round(result.freedBytes), result.deletedPaths.length),
-      causality: Envelope.root(commandId)
+      causality
     })
     return { result, events: outcome.events }
   })

@@ -1,7 +1,7 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer, Ref, Stream } from "effect"
 import type { Installable } from "@cim-nix/domain"
-import { BuildError, CommandError, StorePath } from "@cim-nix/domain"
+import { BuildError, CommandError, EventEnvelope, StorePath } from "@cim-nix/domain"
 import { EventStore, Nix } from "../../src/index.js"
 import * as BuildPackage from "../../src/commands/BuildPackage.js"
 import { InMemoryEventStore } from "../../src/testing/index.js"
@@ -28,17 +28,20 @@ const fakeNix = (calls: Ref.Ref<number>, build: Nix.NixService["buildWithProgres
     } as Partial<Nix.NixService> as Nix.NixService)
   )
 
+/** The causality the tests' commands carry (a request id, say). */
+const causality = EventEnvelope.root("request-1")
+
 const run = (command: BuildPackage.BuildPackage, build: Nix.NixService["buildWithProgress"]) =>
   Effect.gen(function* () {
     const calls = yield* Ref.make(0)
-    const outcome = yield* Effect.either(BuildPackage.handle(command, {}).pipe(Effect.provide(fakeNix(calls, build))))
+    const outcome = yield* Effect.either(BuildPackage.handle(command, causality).pipe(Effect.provide(fakeNix(calls, build))))
     const store = yield* EventStore.EventStore
     const all = yield* store.readAll({ fromPosition: 1, batchSize: 100 }).pipe(Stream.runCollect)
     return { outcome, calls: yield* Ref.get(calls), stored: Array.from(all) }
   }).pipe(Effect.provide(InMemoryEventStore.layer))
 
 describe("BuildPackage", () => {
-  it.effect("builds every installable in one call and records PackageBuilt per installable, one correlation", () =>
+  it.effect("builds every installable in one call and records PackageBuilt per installable, with the given correlation", () =>
     Effect.gen(function* () {
       const { outcome, calls, stored } = yield* run(
         BuildPackage.BuildPackage.make({ installables: ["path:/src/app#hello", "path:/src/app"] }),
@@ -56,8 +59,7 @@ describe("BuildPackage", () => {
         ["PackageBuilt", "path:/src/app#default@x86_64-linux", 1]
       ])
       expect(stored.map((e) => e.eventId)).toEqual(outcome.right.flatMap((r) => r.events.map((e) => e.eventId)))
-      expect(new Set(stored.map((e) => e.correlationId)).size).toBe(1)
-      expect(stored.every((e) => e.causationId === e.correlationId)).toBe(true)
+      expect(stored.map((e) => [e.correlationId, e.causationId])).toEqual([["request-1", "request-1"], ["request-1", "request-1"]])
       expect(stored[0]!.payload).toMatchObject({ alreadyValid: false, durationMs: 250, outputs: { out: { storeDir: "/nix/store", hash, name: "hello" } } })
       expect(stored[1]!.payload).toMatchObject({ alreadyValid: true })
     }))
@@ -73,7 +75,7 @@ describe("BuildPackage", () => {
       })
       const { outcome, stored } = yield* run(BuildPackage.BuildPackage.make({ installables: ["path:/src/app#broken"] }), () => Stream.fail(failure))
       expect(Either.isLeft(outcome) && outcome.left).toBe(failure)
-      expect(stored.map((e) => e.type)).toEqual(["PackageBuildFailed"])
+      expect(stored.map((e) => [e.type, e.correlationId])).toEqual([["PackageBuildFailed", "request-1"]])
       expect(stored[0]!.payload).toMatchObject({
         exitCode: 1,
         errorSummary: "builder for '/nix/store/x-broken.drv' failed with exit code 3",
@@ -107,7 +109,7 @@ describe("BuildPackage", () => {
           })
       })
       const calls = yield* Ref.make(0)
-      const outcome = yield* BuildPackage.handle(BuildPackage.BuildPackage.make({ installables: ["path:/src/app#hello"] })).pipe(
+      const outcome = yield* BuildPackage.handle(BuildPackage.BuildPackage.make({ installables: ["path:/src/app#hello"] }), causality).pipe(
         Effect.provide(fakeNix(calls, (installables) => Stream.make({ _tag: "Built", results: [result(installables[0]!, "hello", false)] } as const))),
         Effect.provideService(EventStore.EventStore, racing)
       )

@@ -1,6 +1,6 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer, Ref, Stream } from "effect"
-import { CommandError } from "@cim-nix/domain"
+import { CommandError, EventEnvelope } from "@cim-nix/domain"
 import { EventStore, Nix } from "../../src/index.js"
 import * as EvaluateExpression from "../../src/commands/EvaluateExpression.js"
 import { sha256Hex } from "../../src/internal/sha256.js"
@@ -10,7 +10,7 @@ const run = (source: EvaluateExpression.Source, evaluate: Nix.NixService["eval"]
   Effect.gen(function* () {
     const calls = yield* Ref.make<ReadonlyArray<Nix.EvalSource>>([])
     const nix = Nix.Nix.of({ eval: (s, o) => Effect.zipRight(Ref.update(calls, (c) => [...c, s]), evaluate(s, o)) } as Partial<Nix.NixService> as Nix.NixService)
-    const outcome = yield* Effect.either(EvaluateExpression.handle(EvaluateExpression.EvaluateExpression.make({ source })).pipe(Effect.provide(Layer.succeed(Nix.Nix, nix))))
+    const outcome = yield* Effect.either(EvaluateExpression.handle(EvaluateExpression.EvaluateExpression.make({ source }), EventEnvelope.causedBy({ correlationId: "request-1", id: "cause-1" })).pipe(Effect.provide(Layer.succeed(Nix.Nix, nix))))
     const stored = Array.from(yield* (yield* EventStore.EventStore).readAll().pipe(Stream.runCollect))
     return { outcome, calls: yield* Ref.get(calls), stored }
   }).pipe(Effect.provide(InMemoryEventStore.layer))
@@ -34,8 +34,8 @@ describe("EvaluateExpression", () => {
       expect(outcome.right.value).toEqual(value)
       expect(stored.map((e) => [e.type, e.aggregateType, e.version])).toEqual([["ExpressionEvaluated", "Evaluation", 1]])
       const event = stored[0]!
-      expect(event.aggregateId).toBe(event.correlationId)
-      expect(event.causationId).toBe(event.correlationId)
+      expect(event.aggregateId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/)
+      expect([event.correlationId, event.causationId]).toEqual(["request-1", "cause-1"])
       expect(event.eventId).toBe(outcome.right.events[0]!.eventId)
       const text = JSON.stringify(value)
       expect(event.payload).toEqual({ expression: "{ a = [ 1 2 \"x\" ]; b = null; }", resultSha256: sha256Hex(text), resultBytes: text.length, durationMs: expect.any(Number) })

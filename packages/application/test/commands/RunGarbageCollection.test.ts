@@ -1,6 +1,6 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer, Ref, Stream } from "effect"
-import { StorePath } from "@cim-nix/domain"
+import { EventEnvelope, StorePath } from "@cim-nix/domain"
 import { EventStore, Nix } from "../../src/index.js"
 import * as RunGarbageCollection from "../../src/commands/RunGarbageCollection.js"
 import { InMemoryEventStore } from "../../src/testing/index.js"
@@ -11,7 +11,7 @@ const run = (command: RunGarbageCollection.RunGarbageCollection, result: Nix.GcR
   Effect.gen(function* () {
     const calls = yield* Ref.make<ReadonlyArray<Nix.GcOptions>>([])
     const nix = Nix.Nix.of({ collectGarbage: (o) => Effect.as(Ref.update(calls, (c) => [...c, o ?? {}]), result) } as Partial<Nix.NixService> as Nix.NixService)
-    const outcome = yield* Effect.either(RunGarbageCollection.handle(command).pipe(Effect.provide(Layer.succeed(Nix.Nix, nix))))
+    const outcome = yield* Effect.either(RunGarbageCollection.handle(command, EventEnvelope.root("request-1")).pipe(Effect.provide(Layer.succeed(Nix.Nix, nix))))
     const stored = Array.from(yield* (yield* EventStore.EventStore).readAll().pipe(Stream.runCollect))
     return { outcome, calls: yield* Ref.get(calls), stored }
   }).pipe(Effect.provide(InMemoryEventStore.layer))
@@ -27,7 +27,7 @@ describe("RunGarbageCollection", () => {
       expect(calls).toEqual([{ dryRun: false, maxFreed: 1000, paths: [dead] }])
       expect(stored.map((e) => [e.type, e.aggregateType, e.aggregateId, e.version])).toEqual([["GarbageCollected", "GarbageCollection", "/nix/store", 1]])
       expect(stored[0]!.payload).toEqual({ options: { dryRun: false, maxFreed: 1000 }, freedBytes: 512, deletedPaths: 1 })
-      expect(stored[0]!.causationId).toBe(stored[0]!.correlationId)
+      expect([stored[0]!.correlationId, stored[0]!.causationId]).toEqual(["request-1", "request-1"])
     }))
 
   it.effect("a dry run records no freed bytes, only the paths it would delete", () =>
