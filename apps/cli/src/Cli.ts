@@ -1,9 +1,10 @@
 /**
  * The `cim-nix` command tree. Each subcommand lives in `commands/`, named as users type it.
  */
-import { Command } from "@effect/cli"
+import { type CliApp, Command } from "@effect/cli"
 import * as Build from "./commands/Build.js"
 import * as Config from "./commands/Config.js"
+import * as Demo from "./commands/Demo.js"
 import * as Derivation from "./commands/Derivation.js"
 import * as Doctor from "./commands/Doctor.js"
 import * as Eval from "./commands/Eval.js"
@@ -16,11 +17,15 @@ import * as Projections from "./commands/Projections.js"
 import * as Ref from "./commands/Ref.js"
 import * as Search from "./commands/Search.js"
 
+/** Runs a command line through the root command (the demo runs its steps with it). */
+const runArgs: Demo.RunArgs<CliApp.CliApp.Environment> = (args) => run(args)
+
 /** The root command. */
 export const root = Command.make("cim-nix").pipe(
   Command.withDescription("Nix flakes, packages, modules, overlays and configurations, with a memory: every change is recorded as an event."),
   Command.withSubcommands([
     Doctor.command,
+    Demo.make(runArgs),
     Build.command,
     Eval.command,
     Gc.command,
