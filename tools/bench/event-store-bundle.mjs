@@ -7,7 +7,7 @@ import { createRequire } from "node:module"
 import { join } from "node:path"
 
 const adapter = createRequire(join(import.meta.dirname, "..", "..", "packages", "adapter-event-store-sqlite", "package.json"))
-const betterSqlite3 = createRequire(adapter.resolve("@effect/sql-sqlite-node")).resolve("better-sqlite3")
+const betterSqlite3 = adapter.resolve("better-sqlite3")
 
 /** Bundles `entry` into `outfile`. */
 export const bundle = async (entry, outfile) => {

@@ -1,15 +1,14 @@
 /**
- * The SQLite file the embedded event store and projection store share: opened once per
- * process in WAL mode with a busy timeout, its schema brought up to date by numbered
- * migrations (the file's `PRAGMA user_version` is the number of migrations applied), and write
- * transactions that take the write lock up front (`BEGIN IMMEDIATE`), so that of two processes
- * appending at once one waits for the other instead of failing half-way.
+ * The SQLite file the embedded event store and projection store share, on the better-sqlite3
+ * driver: opened once per process in WAL mode with a busy timeout, its schema brought up to
+ * date by numbered migrations (the file's `PRAGMA user_version` is the number of migrations
+ * applied), and write transactions that take the write lock up front (`BEGIN IMMEDIATE`), so
+ * that of two processes appending at once one waits for the other instead of failing half-way.
+ * The driver is synchronous: the stores prepare their statements once on `connection` and run
+ * them inside `read` and `write`, which turn SQLite errors into `StoreUnavailable`.
  */
-import * as Reactivity from "@effect/experimental/Reactivity"
-import type { Connection } from "@effect/sql/SqlConnection"
-import { SqlError } from "@effect/sql/SqlError"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import { Context, Duration, Effect, Exit, Layer } from "effect"
+import Sqlite from "better-sqlite3"
+import { Context, Duration, Effect, Either, Layer } from "effect"
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import { EventStore } from "@cim-nix/application"
@@ -27,47 +26,41 @@ export interface Config {
   readonly busyTimeout?: Duration.DurationInput | undefined
 }
 
-/** Runs one SQL statement with positional parameters and returns its rows. */
-export type Run = (sql: string, params?: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, SqlError>
-
 /** The open database. */
 export interface Service {
   /** `sqlite:<file>`, the name errors give the store. */
   readonly store: string
-  /** Runs a statement outside any transaction (a read sees the last committed state). */
+  /** The driver's connection, on which the stores prepare their statements once. */
+  readonly connection: Sqlite.Database
+  /** Runs `body` (statements outside any transaction: a read sees the last committed state). */
+  readonly read: <A>(operation: string, body: () => A) => Effect.Effect<A, EventStore.StoreUnavailable>
+  /** Runs one statement outside any transaction and returns its rows (for one-off statements). */
   readonly query: (
     operation: string,
     sql: string,
     params?: ReadonlyArray<unknown>
   ) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, EventStore.StoreUnavailable>
   /**
-   * Runs `body` in a write transaction holding the database's write lock: committed when `body`
-   * succeeds, rolled back when it fails or is interrupted. SQL errors that `body` lets through
-   * become `StoreUnavailable`.
+   * Runs `body` in a write transaction holding the database's write lock: committed when it
+   * returns `Right`, rolled back when it returns `Left` (the error) or throws (`StoreUnavailable`).
    */
-  readonly write: <A, E>(
-    operation: string,
-    body: (run: Run) => Effect.Effect<A, E>
-  ) => Effect.Effect<A, Exclude<E, SqlError> | EventStore.StoreUnavailable>
+  readonly write: <A, E>(operation: string, body: () => Either.Either<A, E>) => Effect.Effect<A, E | EventStore.StoreUnavailable>
 }
 
 /** The open database, provided by `layer`. */
 export class SqliteDatabase extends Context.Tag("@cim-nix/adapter-event-store-sqlite/SqliteDatabase")<SqliteDatabase, Service>() {}
 
-/** The SQLite error code behind a failed statement (`SQLITE_BUSY`, `SQLITE_CONSTRAINT_UNIQUE`, ...). */
-export const errorCode = (error: SqlError): string | undefined => {
-  const cause = error.cause as { readonly code?: unknown } | undefined
-  return typeof cause?.code === "string" ? cause.code : undefined
-}
+/** The SQLite error code behind a thrown error (`SQLITE_BUSY`, `SQLITE_CONSTRAINT_UNIQUE`, ...). */
+export const errorCode = (error: unknown): string | undefined =>
+  error instanceof Sqlite.SqliteError ? error.code : undefined
 
 const unavailable = (store: string, operation: string, error: unknown) => {
-  const code = error instanceof SqlError ? errorCode(error) : undefined
+  const code = errorCode(error)
   const busy = code === "SQLITE_BUSY" || code === "SQLITE_LOCKED"
-  const detail = error instanceof SqlError ? String((error.cause as Error | undefined)?.message ?? error.message) : String(error)
   return new EventStore.StoreUnavailable({
     store,
     operation,
-    message: `${operation} on ${store} failed${code === undefined ? "" : ` (${code})`}: ${detail}`,
+    message: `${operation} on ${store} failed${code === undefined ? "" : ` (${code})`}: ${error instanceof Error ? error.message : String(error)}`,
     hint: busy
       ? "Another process holds the database's write lock: retry, or raise the busy timeout."
       : "Check that the file and its directory exist, are writable and not corrupt (sqlite3 <file> 'PRAGMA integrity_check').",
@@ -111,76 +104,85 @@ const migrations: ReadonlyArray<ReadonlyArray<string>> = [
 /** The number of migrations this version of the adapter knows. */
 export const schemaVersion = migrations.length
 
+/** A `write` body's error, carried through the driver's transaction so that it rolls back. */
+class Rollback {
+  constructor(readonly error: unknown) {}
+}
+
+const make = (store: string, connection: Sqlite.Database): Service => {
+  const read: Service["read"] = (operation, body) =>
+    Effect.try({ try: body, catch: (error) => unavailable(store, operation, error) })
+  const transaction = connection.transaction((body: () => Either.Either<unknown, unknown>) => {
+    const result = body()
+    if (Either.isLeft(result)) throw new Rollback(result.left)
+    return result.right
+  })
+  return {
+    store,
+    connection,
+    read,
+    query: (operation, sql, params = []) =>
+      read(operation, () => {
+        const statement = connection.prepare(sql)
+        return statement.reader ? (statement.all(...params) as Array<Record<string, unknown>>) : (statement.run(...params), [])
+      }),
+    write: <A, E>(operation: string, body: () => Either.Either<A, E>) =>
+      Effect.suspend((): Effect.Effect<A, E | EventStore.StoreUnavailable> => {
+        try {
+          return Effect.succeed(transaction.immediate(body) as A)
+        } catch (error) {
+          return Effect.fail(error instanceof Rollback ? (error.error as E) : unavailable(store, operation, error))
+        }
+      })
+  }
+}
+
 const open = (config: Config) =>
   Effect.gen(function* () {
     const store = `sqlite:${config.filename}`
-    if (config.filename !== ":memory:") {
-      yield* Effect.try({
-        try: () => mkdirSync(dirname(config.filename), { recursive: true }),
-        catch: (cause) => unavailable(store, "open", cause)
-      })
-    }
-    const client = yield* SqliteClient.make({ filename: config.filename }).pipe(
-      Effect.provide(Reactivity.layer),
-      Effect.catchAllDefect((defect) => Effect.fail(unavailable(store, "open", defect)))
-    )
-    const run = (connection: Connection): Run => (sql, params = []) => connection.execute(sql, params, undefined)
-
-    const write: Service["write"] = (operation, body) =>
-      Effect.scoped(Effect.uninterruptibleMask((restore) =>
-        Effect.gen(function* () {
-          const conn = yield* client.reserve
-          yield* conn.execute("BEGIN IMMEDIATE", [], undefined)
-          const exit = yield* Effect.exit(restore(body(run(conn))))
-          if (Exit.isSuccess(exit)) {
-            const committed = yield* Effect.exit(conn.execute("COMMIT", [], undefined))
-            if (Exit.isSuccess(committed)) return exit.value
-            yield* Effect.ignore(conn.execute("ROLLBACK", [], undefined))
-            return yield* Effect.failCause(committed.cause)
+    const connection = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () => {
+          if (config.filename !== ":memory:") mkdirSync(dirname(config.filename), { recursive: true })
+          const connection = new Sqlite(config.filename, { timeout: Duration.toMillis(config.busyTimeout ?? "5 seconds") })
+          try {
+            connection.pragma("journal_mode = WAL")
+            connection.pragma(`synchronous = ${config.synchronous === "normal" ? "NORMAL" : "FULL"}`)
+          } catch (error) {
+            connection.close()
+            throw error
           }
-          yield* Effect.ignore(conn.execute("ROLLBACK", [], undefined))
-          return yield* exit
-        })
-      )).pipe(Effect.catchIf((e): e is SqlError => e instanceof SqlError, (e) => Effect.fail(unavailable(store, operation, e))))
-
-    const service: Service = {
-      store,
-      query: (operation, sql, params) =>
-        Effect.mapError(client.unsafe<Record<string, unknown>>(sql, params), (e) => unavailable(store, operation, e)),
-      write
-    }
-
-    yield* Effect.mapError(
-      Effect.scoped(Effect.gen(function* () {
-        const conn = yield* client.reserve
-        yield* conn.executeUnprepared(`PRAGMA synchronous = ${config.synchronous === "normal" ? "NORMAL" : "FULL"}`, [], undefined)
-        yield* conn.executeUnprepared(`PRAGMA busy_timeout = ${Duration.toMillis(config.busyTimeout ?? "5 seconds")}`, [], undefined)
-      })),
-      (e) => unavailable(store, "open", e)
+          return connection
+        },
+        catch: (error) => unavailable(store, "open", error)
+      }),
+      (connection) => Effect.sync(() => connection.close())
     )
+    const service = make(store, connection)
     yield* migrate(service)
     return service
   })
 
 const migrate = (db: Service) =>
-  db.write("migrate", (run) =>
-    Effect.gen(function* () {
-      const [row] = yield* run("PRAGMA user_version")
-      const applied = Number(row?.["user_version"] ?? 0)
-      if (applied > migrations.length) {
-        return yield* new EventStore.StoreUnavailable({
+  db.write("migrate", () => {
+    const applied = Number(db.connection.pragma("user_version", { simple: true }))
+    if (applied > migrations.length) {
+      return Either.left(
+        new EventStore.StoreUnavailable({
           store: db.store,
           operation: "migrate",
           message: `${db.store} has schema version ${applied}; this cim-nix knows up to ${migrations.length}`,
           hint: "The file was written by a newer cim-nix: upgrade cim-nix, or point it at another file.",
           transient: false
         })
-      }
-      for (const statements of migrations.slice(applied)) {
-        for (const statement of statements) yield* run(statement)
-      }
-      if (applied < migrations.length) yield* run(`PRAGMA user_version = ${migrations.length}`)
-    }))
+      )
+    }
+    for (const statements of migrations.slice(applied)) {
+      for (const statement of statements) db.connection.exec(statement)
+    }
+    if (applied < migrations.length) db.connection.pragma(`user_version = ${migrations.length}`)
+    return Either.void
+  })
 
 /** Opens (and migrates) the database file for the lifetime of the layer. */
 export const layer = (config: Config): Layer.Layer<SqliteDatabase, EventStore.StoreUnavailable> =>

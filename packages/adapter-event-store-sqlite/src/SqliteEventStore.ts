@@ -4,8 +4,8 @@
  * (aggregate, version) and a unique `event_id` back the version and idempotency rules.
  *
  * An append is one write transaction that holds the write lock from its start: it reads the
- * stream's version and the last position, checks the expected version, and inserts all events
- * (in multi-row statements of up to 500). So an append is all or nothing even if the process is
+ * stream's version and the last position, checks the expected version, and inserts the events
+ * with one prepared statement. So an append is all or nothing even if the process is
  * killed half-way, and of two processes appending to one stream the second waits for the lock,
  * then sees the first's events and fails with `ConcurrencyConflict`. Because writers are
  * serialized, positions become visible in order, which is what subscriptions rely on: they
@@ -13,6 +13,7 @@
  */
 import { Data, DateTime, Duration, Effect, Either, Layer, Option, Schema, SubscriptionRef } from "effect"
 import { EventStore } from "@cim-nix/application"
+import type { ConcurrencyConflict } from "@cim-nix/domain"
 import { EventEnvelope } from "@cim-nix/domain"
 import * as SqliteDatabase from "./SqliteDatabase.js"
 
@@ -25,29 +26,22 @@ export interface Options {
 const columns =
   "position, event_id, aggregate_type, aggregate_id, version, type, occurred_at, correlation_id, causation_id, schema_version, payload"
 
-const chunkSize = 500
+/** A row of `columns`, in their order. */
+type Row = [
+  position: number,
+  eventId: string,
+  aggregateType: string,
+  aggregateId: string,
+  version: number,
+  type: string,
+  occurredAt: string,
+  correlationId: string,
+  causationId: string,
+  schemaVersion: number,
+  payload: string
+]
 
-const chunks = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> =>
-  Array.from({ length: Math.ceil(items.length / chunkSize) }, (_, i) => items.slice(i * chunkSize, (i + 1) * chunkSize))
-
-const placeholders = (count: number, width: number) =>
-  Array.from({ length: count }, () => `(${Array.from({ length: width }, () => "?").join(", ")})`).join(", ")
-
-const insertStatements = new Map<number, string>()
-const insertSql = (rows: number) => {
-  let sql = insertStatements.get(rows)
-  if (sql === undefined) {
-    sql = `INSERT INTO events (${columns}) VALUES ${placeholders(rows, 11)}`
-    insertStatements.set(rows, sql)
-  }
-  return sql
-}
-
-const headSql = `SELECT
-  (SELECT coalesce(max(version), 0) FROM events WHERE aggregate_type = ? AND aggregate_id = ?) AS version,
-  (SELECT coalesce(max(position), 0) FROM events) AS position`
-
-const toRow = (e: EventEnvelope.EventEnvelope): Array<unknown> => [
+const toRow = (e: EventEnvelope.EventEnvelope): Row => [
   e.position,
   e.eventId,
   e.aggregateType,
@@ -63,43 +57,43 @@ const toRow = (e: EventEnvelope.EventEnvelope): Array<unknown> => [
 
 const decodeEnvelope = Schema.decodeUnknownEither(EventEnvelope.EventEnvelope)
 
-const toEnvelope = (store: string, row: Record<string, unknown>): Either.Either<EventEnvelope.EventEnvelope, EventStore.CorruptEvent> => {
+const toEnvelope = (store: string, row: Row): Either.Either<EventEnvelope.EventEnvelope, EventStore.CorruptEvent> => {
   const corrupt = (reason: string) =>
     Either.left(
       new EventStore.CorruptEvent({
         store,
-        position: Number(row["position"]),
-        eventId: String(row["event_id"]),
+        position: Number(row[0]),
+        eventId: String(row[1]),
         reason,
-        message: `the event at position ${row["position"]} (${row["event_id"]}) in ${store} does not decode: ${reason}`,
+        message: `the event at position ${row[0]} (${row[1]}) in ${store} does not decode: ${reason}`,
         hint: "The row was changed outside cim-nix or by an incompatible version: restore it from a backup, or repair the row."
       })
     )
   let payload: unknown
   try {
-    payload = JSON.parse(String(row["payload"]))
+    payload = JSON.parse(row[10])
   } catch (error) {
     return corrupt(`payload is not JSON: ${(error as Error).message}`)
   }
   const decoded = decodeEnvelope({
-    eventId: row["event_id"],
-    type: row["type"],
-    aggregateType: row["aggregate_type"],
-    aggregateId: row["aggregate_id"],
-    occurredAt: row["occurred_at"],
-    correlationId: row["correlation_id"],
-    causationId: row["causation_id"],
-    schemaVersion: row["schema_version"],
-    payload,
-    version: row["version"],
-    position: row["position"]
+    position: row[0],
+    eventId: row[1],
+    aggregateType: row[2],
+    aggregateId: row[3],
+    version: row[4],
+    type: row[5],
+    occurredAt: row[6],
+    correlationId: row[7],
+    causationId: row[8],
+    schemaVersion: row[9],
+    payload
   })
   return Either.isRight(decoded) ? Either.right(decoded.right) : corrupt(decoded.left.message)
 }
 
 const toEnvelopes = (
   store: string,
-  rows: ReadonlyArray<Record<string, unknown>>
+  rows: ReadonlyArray<Row>
 ): Either.Either<Array<EventEnvelope.EventEnvelope>, EventStore.CorruptEvent> => {
   const envelopes: Array<EventEnvelope.EventEnvelope> = []
   for (const row of rows) {
@@ -119,12 +113,26 @@ export const make = (options: Options = {}): Effect.Effect<EventStore.Service, n
     const db = yield* SqliteDatabase.SqliteDatabase
     const head = yield* SubscriptionRef.make(0)
     const pollInterval = options.pollInterval ?? "50 millis"
+    const prepare = <P extends Array<unknown>, R>(sql: string) => db.connection.prepare<P, R>(sql)
+    const streamHead = prepare<[string, string], readonly [version: number, position: number]>(
+      `SELECT
+        (SELECT coalesce(max(version), 0) FROM events WHERE aggregate_type = ? AND aggregate_id = ?),
+        (SELECT coalesce(max(position), 0) FROM events)`
+    ).raw(true)
+    const insert = prepare<Row, never>(`INSERT INTO events (${columns}) VALUES (${columns.split(",").map(() => "?").join(", ")})`)
+    const page = prepare<[from: number, limit: number], Row>(
+      `SELECT ${columns} FROM events WHERE position >= ? ORDER BY position LIMIT ?`
+    ).raw(true)
+    const stream = prepare<[aggregateType: string, aggregateId: string, fromVersion: number], Row>(
+      `SELECT ${columns} FROM events WHERE aggregate_type = ? AND aggregate_id = ? AND version >= ? ORDER BY version`
+    ).raw(true)
+    const withId = prepare<[eventId: string], Row>(`SELECT ${columns} FROM events WHERE event_id = ?`).raw(true)
+    const lastPosition = prepare<[], number>("SELECT coalesce(max(position), 0) FROM events").pluck(true)
 
     const storedWithIds = (events: ReadonlyArray<EventEnvelope.NewEvent>) =>
       Effect.flatMap(
-        Effect.forEach(chunks(events.map((e) => e.eventId)), (ids) =>
-          db.query("append", `SELECT ${columns} FROM events WHERE event_id IN (${ids.map(() => "?").join(", ")})`, ids)),
-        (rows) => toEnvelopes(db.store, rows.flat())
+        db.read("append", () => events.flatMap((e) => withId.all(e.eventId))),
+        (rows) => toEnvelopes(db.store, rows)
       ).pipe(Effect.catchTag("CorruptEvent", (e) =>
         Effect.fail(
           new EventStore.StoreUnavailable({
@@ -144,29 +152,28 @@ export const make = (options: Options = {}): Effect.Effect<EventStore.Service, n
           onSome: Effect.succeed
         })))
 
+    /** Inserts `events` after the stream's head, in the caller's write transaction. */
+    const insertAfterHead = (
+      stream: EventStore.StreamId,
+      events: ReadonlyArray<EventEnvelope.NewEvent>,
+      expectedVersion: EventStore.ExpectedVersion
+    ): Either.Either<Array<EventEnvelope.EventEnvelope>, ConcurrencyConflict | EventIdTaken> => {
+      const [version, position] = streamHead.get(stream.aggregateType, stream.aggregateId)!
+      const expected = EventStore.expectedNumber(expectedVersion)
+      if (expected !== undefined && expected !== version) return Either.left(EventStore.conflict(stream, expected, version))
+      const envelopes = events.map((e, i): EventEnvelope.EventEnvelope => ({ ...e, version: version + i + 1, position: position + i + 1 }))
+      try {
+        for (const envelope of envelopes) insert.run(...toRow(envelope))
+      } catch (error) {
+        if (SqliteDatabase.errorCode(error) === "SQLITE_CONSTRAINT_UNIQUE") return Either.left(new EventIdTaken())
+        throw error
+      }
+      return Either.right(envelopes)
+    }
+
     const append: EventStore.Service["append"] = (stream, events, expectedVersion) =>
       EventStore.checkAppend(stream, events).pipe(
-        Effect.zipRight(db.write("append", (run) =>
-          Effect.gen(function* () {
-            const [row] = yield* run(headSql, [stream.aggregateType, stream.aggregateId])
-            const version = Number(row!["version"])
-            const position = Number(row!["position"])
-            yield* EventStore.checkExpectedVersion(stream, expectedVersion, version)
-            const envelopes = events.map((e, i): EventEnvelope.EventEnvelope => ({
-              ...e,
-              version: version + i + 1,
-              position: position + i + 1
-            }))
-            for (const chunk of chunks(envelopes)) {
-              yield* run(insertSql(chunk.length), chunk.flatMap(toRow)).pipe(
-                Effect.catchIf(
-                  (e) => SqliteDatabase.errorCode(e) === "SQLITE_CONSTRAINT_UNIQUE",
-                  () => Effect.fail(new EventIdTaken())
-                )
-              )
-            }
-            return envelopes
-          }))),
+        Effect.zipRight(db.write("append", () => insertAfterHead(stream, events, expectedVersion))),
         Effect.tap((appended) => appended.length === 0 ? Effect.void : SubscriptionRef.set(head, appended[appended.length - 1]!.position)),
         Effect.catchTags({
           ConcurrencyConflict: (conflict) => resolveRetry(stream, events, conflict),
@@ -178,27 +185,17 @@ export const make = (options: Options = {}): Effect.Effect<EventStore.Service, n
       )
 
     const readPage = (operation: string, from: number, batchSize: number) =>
-      Effect.flatMap(
-        db.query(operation, `SELECT ${columns} FROM events WHERE position >= ? ORDER BY position LIMIT ?`, [from, batchSize]),
-        (rows) => toEnvelopes(db.store, rows)
-      )
+      Effect.flatMap(db.read(operation, () => page.all(from, batchSize)), (rows) => toEnvelopes(db.store, rows))
 
     return {
       append,
-      readStream: (stream, options) =>
+      readStream: (id, options) =>
         Effect.flatMap(
-          db.query(
-            "readStream",
-            `SELECT ${columns} FROM events WHERE aggregate_type = ? AND aggregate_id = ? AND version >= ? ORDER BY version`,
-            [stream.aggregateType, stream.aggregateId, options?.fromVersion ?? 1]
-          ),
+          db.read("readStream", () => stream.all(id.aggregateType, id.aggregateId, options?.fromVersion ?? 1)),
           (rows) => toEnvelopes(db.store, rows)
         ),
       ...EventStore.pagedReads(readPage, head.changes, pollInterval),
-      currentPosition: Effect.map(
-        db.query("currentPosition", "SELECT coalesce(max(position), 0) AS position FROM events"),
-        (rows) => Number(rows[0]!["position"])
-      )
+      currentPosition: db.read("currentPosition", () => lastPosition.get()!)
     }
   })
 

@@ -160,7 +160,7 @@ const program = Effect.gen(function* () {
     "",
     `Run with \`node tools/bench/event-store.mjs sqlite\` (a few minutes). Measured ${new Date().toISOString().slice(0, 10)} on`,
     `${Os.cpus().length} cores (\`nproc\`) of ${cpuModel()}, ${(Os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version},`,
-    `better-sqlite3 ${driverVersion} (SQLite ${sqliteVersion}) through @effect/sql-sqlite-node, WAL, files in ${Os.tmpdir()};`,
+    `better-sqlite3 ${driverVersion} (SQLite ${sqliteVersion}), WAL, files in ${Os.tmpdir()};`,
     `load average ${load} at the end (other jobs share the machine: compare columns of one run, not runs).`,
     "",
     `Appends to one stream, one after the other, each at its expected version; raw = the same rows with`,
