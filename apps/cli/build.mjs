@@ -1,5 +1,5 @@
-// Builds dist/cim-nix.mjs, the one-file CLI.
+// Builds dist/cim-nix.mjs, the one-file CLI (run from V8's code cache: tools/code-cache-loader.mjs).
 import { join } from "node:path"
-import { bundle } from "../../tools/bundle.mjs"
+import { bundleWithCodeCache } from "../../tools/bundle.mjs"
 
-await bundle({ entry: join(import.meta.dirname, "src/main.ts"), outfile: join(import.meta.dirname, "dist/cim-nix.mjs") })
+await bundleWithCodeCache({ entry: join(import.meta.dirname, "src/main.ts"), outfile: join(import.meta.dirname, "dist/cim-nix.mjs"), name: "cim-nix" })

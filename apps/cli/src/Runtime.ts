@@ -6,14 +6,19 @@
 import { Duration, Effect, Layer, Option } from "effect"
 import { EventStore, EventStoreUrl, Nix, ProjectionRunner, ProjectionStore, ReadModels, Workspace } from "@cim-nix/application"
 import type { IoError, ValidationError } from "@cim-nix/domain"
-import { NixCli } from "@cim-nix/adapter-nix-cli"
-import { NodeWorkspace } from "@cim-nix/adapter-filesystem"
-import { SqliteDatabase, SqliteEventStore, SqliteProjectionStore } from "@cim-nix/adapter-event-store-sqlite"
 import type * as GlobalOptions from "./GlobalOptions.js"
+
+/**
+ * A layer built from an adapter module loaded on first use: commands that do not need an
+ * adapter (`ref parse`, `derivation show`, `--help`) never load it or its driver, which keeps
+ * start-up short.
+ */
+const lazy = <M, ROut, E>(load: () => Promise<M>, make: (module: M) => Layer.Layer<ROut, E>): Layer.Layer<ROut, E> =>
+  Layer.unwrapEffect(Effect.map(Effect.promise(load), make))
 
 /** The Nix port with the command's timeout. */
 export const nixLayer = (global: GlobalOptions.Global): Layer.Layer<Nix.Nix> =>
-  NixCli.layerWith({ timeout: Duration.seconds(global.timeout) })
+  lazy(() => import("@cim-nix/adapter-nix-cli"), ({ NixCli }) => NixCli.layerWith({ timeout: Duration.seconds(global.timeout) }))
 
 /** The event store location: the flag, else the environment (both via the option), else the default. */
 export const eventStoreUrl = (global: GlobalOptions.Global) =>
@@ -30,27 +35,26 @@ type Stores = EventStore.EventStore | ProjectionStore.ProjectionStore
  * rebuilt from the events at any time).
  */
 export const storesLayer = (location: EventStoreUrl.EventStoreUrl): Layer.Layer<Stores, EventStore.StoreUnavailable> => {
-  const sqlite = (filename: string) => SqliteDatabase.layer({ filename })
+  const sqlite = () => import("@cim-nix/adapter-event-store-sqlite")
   const localReadModels = () =>
-    SqliteProjectionStore.layer.pipe(
-      Layer.provide(sqlite(EventStoreUrl.defaultUrl(process.env).replace(/^sqlite:/, "").replace(/events\.sqlite$/, "read-models.sqlite")))
-    )
+    lazy(sqlite, ({ SqliteDatabase, SqliteProjectionStore }) =>
+      SqliteProjectionStore.layer.pipe(
+        Layer.provide(SqliteDatabase.layer({
+          filename: EventStoreUrl.defaultUrl(process.env).replace(/^sqlite:/, "").replace(/events\.sqlite$/, "read-models.sqlite")
+        }))
+      ))
   switch (location._tag) {
     case "Sqlite":
-      return Layer.merge(SqliteEventStore.layer(), SqliteProjectionStore.layer).pipe(Layer.provide(sqlite(location.path)))
-    // The NATS and PostgreSQL drivers are loaded only when chosen (start-up time of every other command).
+      return lazy(sqlite, ({ SqliteDatabase, SqliteEventStore, SqliteProjectionStore }) =>
+        Layer.merge(SqliteEventStore.layer(), SqliteProjectionStore.layer).pipe(Layer.provide(SqliteDatabase.layer({ filename: location.path }))))
     case "Nats":
       return Layer.merge(
-        Layer.unwrapEffect(Effect.promise(() => import("@cim-nix/adapter-event-store-nats")).pipe(
-          Effect.map(({ NatsEventStore }) => NatsEventStore.layer({ servers: location.servers }))
-        )),
+        lazy(() => import("@cim-nix/adapter-event-store-nats"), ({ NatsEventStore }) => NatsEventStore.layer({ servers: location.servers })),
         localReadModels()
       )
     case "Postgres":
       return Layer.merge(
-        Layer.unwrapEffect(Effect.promise(() => import("@cim-nix/adapter-event-store-postgres")).pipe(
-          Effect.map(({ PostgresEventStore }) => PostgresEventStore.layer({ url: location.url }))
-        )),
+        lazy(() => import("@cim-nix/adapter-event-store-postgres"), ({ PostgresEventStore }) => PostgresEventStore.layer({ url: location.url })),
         localReadModels()
       )
   }
@@ -74,7 +78,11 @@ export const appLayer = (
 ): Layer.Layer<AppServices, EventStore.StoreUnavailable | IoError | ValidationError> =>
   Layer.unwrapEffect(
     Effect.map(eventStoreUrl(global), (location) =>
-      Layer.mergeAll(nixLayer(global), storesLayer(location), NodeWorkspace.layerWith({ roots: workspaceRoots() }))
+      Layer.mergeAll(
+        nixLayer(global),
+        storesLayer(location),
+        lazy(() => import("@cim-nix/adapter-filesystem"), ({ NodeWorkspace }) => NodeWorkspace.layerWith({ roots: workspaceRoots() }))
+      )
     )
   )
 

@@ -7,10 +7,12 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect } from "effect"
 import * as Cli from "./Cli.js"
 import * as Errors from "./Errors.js"
+import * as Output from "./Output.js"
 
 const verbose = process.argv.includes("--verbose") || process.argv.includes("-v")
 
 Cli.run(process.argv).pipe(
+  Output.withoutColourUnlessTerminal,
   Effect.catchAll((error) =>
     Errors.report(error, verbose).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = Errors.exitCodeOf(error)))))
   ),

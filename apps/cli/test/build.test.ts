@@ -1,8 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { execFile } from "node:child_process"
 import { existsSync, readFileSync, readlinkSync } from "node:fs"
 import { join } from "node:path"
-import { baseEnv, bundle, cimNix } from "./cli.js"
+import { cimNix, inTerminal } from "./cli.js"
 import { storedEvents, testEnv, writeFlake } from "./testFlake.js"
 
 const packages = {
@@ -12,17 +11,6 @@ const packages = {
   slow: "/bin/sleep 60; echo > $out",
   chatty: "echo step one; /bin/sleep 1; echo step two; echo > $out"
 }
-
-/** Runs the bundled CLI in a pseudo-terminal (util-linux `script`): stdout and stderr both go to it. */
-const inTerminal = (args: ReadonlyArray<string>, env: Record<string, string>) =>
-  new Promise<string>((resolve, reject) => {
-    execFile(
-      "script",
-      ["-qfec", [process.execPath, bundle, ...args].join(" "), "/dev/null"],
-      { env: { ...baseEnv(), ...env }, timeout: 120_000 },
-      (error, stdout) => (error ? reject(error) : resolve(stdout))
-    )
-  })
 
 describe("cim-nix build", { timeout: 180_000 }, () => {
   it("builds several installables in one call, prints them as JSON and records PackageBuilt for each", async () => {

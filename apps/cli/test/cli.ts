@@ -27,13 +27,27 @@ export const baseEnv = (): NodeJS.ProcessEnv => {
   return { ...env, NO_COLOR: "1" }
 }
 
-/** Runs `cim-nix args...` with `env` added to (or, for `PATH`, replacing) the environment. */
-export const cimNix = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Run> =>
+/** Runs `cim-nix args...` with `env` added to (or replacing) the environment; names mapped to `undefined` are removed. */
+export const cimNix = (args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}): Promise<Run> =>
   new Promise((resolve) => {
     execFile(
       process.execPath,
       [bundle, ...args],
       { env: { ...baseEnv(), ...env }, timeout: 120_000 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
+    )
+  })
+
+/**
+ * Runs `cim-nix args...` in a pseudo-terminal (util-linux `script`): stdout and stderr both go
+ * to it. `env` is added to the environment; names mapped to `undefined` are removed.
+ */
+export const inTerminal = (args: ReadonlyArray<string>, env: Record<string, string | undefined>) =>
+  new Promise<string>((resolve, reject) => {
+    execFile(
+      "script",
+      ["-qfec", [process.execPath, bundle, ...args].join(" "), "/dev/null"],
+      { env: { ...baseEnv(), ...env }, timeout: 120_000 },
+      (error, stdout) => (error ? reject(error) : resolve(stdout))
     )
   })

@@ -5,7 +5,7 @@
  */
 import { createRequire } from "node:module"
 import { Effect } from "effect"
-import { Language, Parser, type Node } from "web-tree-sitter"
+import type { Node, Parser } from "web-tree-sitter"
 
 /** A node of the syntax tree. */
 export interface SyntaxNode {
@@ -26,7 +26,9 @@ export interface SyntaxNode {
 
 let parser: Promise<Parser> | undefined
 
+/** Loads tree-sitter and the grammar on first use (programs that never edit Nix never load them). */
 const load = async (): Promise<Parser> => {
+  const { Language, Parser } = await import("web-tree-sitter")
   await Parser.init()
   const wasm = createRequire(import.meta.url).resolve("@cursorless/tree-sitter-wasms/out/tree-sitter-nix.wasm")
   const language = await Language.load(wasm)
