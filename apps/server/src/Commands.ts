@@ -19,7 +19,6 @@ import {
   CreateOverlay,
   EvaluateExpression,
   FlakeGraph,
-  FlakeTemplate,
   type Nix,
   RemoveFlakeInput,
   RollbackConfiguration,
@@ -27,14 +26,14 @@ import {
   SearchNixPackages,
   UpdateFlake
 } from "@cim-nix/application"
-import { Configuration, EventEnvelope, Flake, Installable, Module, Overlay, StorePath } from "@cim-nix/domain"
+import { EventEnvelope, Installable, StorePath } from "@cim-nix/domain"
+import * as Api from "./Api.js"
 import * as Guard from "./Guard.js"
 import { body, confined, query } from "./Input.js"
 import { NotFound } from "./HttpErrors.js"
 import type * as Jobs from "./Jobs.js"
 import type * as Lifecycle from "./Lifecycle.js"
 import type * as NixGate from "./NixGate.js"
-import type * as Runtime from "./Runtime.js"
 import * as Sse from "./Sse.js"
 
 /**
@@ -56,27 +55,6 @@ const encodeEvents = Schema.encode(Schema.Array(EventEnvelope.EventEnvelope))
 const reply = (status: number) => <A extends Recorded>(result: A) =>
   Effect.flatMap(encodeEvents(result.events), (events) => HttpServerResponse.json({ ...result, events }, { status }))
 
-const Path = Schema.Struct({ path: Schema.String })
-
-const CreateFlakeBody = Schema.Struct({
-  path: Schema.String,
-  description: Schema.optionalWith(Schema.String, { default: () => "" }),
-  template: Schema.optionalWith(FlakeTemplate.TemplateName, { default: () => "minimal" as const }),
-  inputs: Schema.optionalWith(Schema.Array(Flake.InputSpec), { default: () => [] }),
-  force: Schema.optionalWith(Schema.Boolean, { default: () => false }),
-  git: Schema.optionalWith(Schema.Boolean, { default: () => false })
-})
-
-// The command inside the body needs no `_tag`: the endpoint says what it is.
-const CreateModuleBody = Schema.Struct({ ...CreateModule.Request.fields, module: Module.CreateModule.pipe(Schema.omit("_tag")) })
-const CreateOverlayBody = Schema.Struct({ ...CreateOverlay.Request.fields, overlay: Overlay.CreateOverlay.pipe(Schema.omit("_tag")) })
-
-const UpdateBody = Schema.Struct({ path: Schema.String, inputs: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }) })
-
-const EvaluateBody = EvaluateExpression.EvaluateExpression.pipe(Schema.omit("_tag"))
-const BuildBody = BuildPackage.BuildPackage.pipe(Schema.omit("_tag"))
-const GcBody = RunGarbageCollection.RunGarbageCollection.pipe(Schema.omit("_tag"))
-
 /** A build result as JSON: store paths as text, outputs as an object. */
 const builtJson = ({ result, ...built }: BuildPackage.Built) => ({
   ...built,
@@ -88,22 +66,9 @@ const builtJson = ({ result, ...built }: BuildPackage.Built) => ({
   built: result.built
 })
 
-const CreateConfigurationBody = Schema.Struct({
-  ...CreateConfiguration.Request.fields,
-  configuration: Configuration.CreateConfiguration.pipe(Schema.omit("_tag"))
-})
-
-const SearchQuery = Schema.Struct({
-  flake: Schema.String,
-  regex: Schema.String,
-  refresh: Schema.optional(Schema.Literal("true", "false"))
-})
-
 /** A progress event of a build as JSON (its `Option`s as values or null). */
 const progressJson = (event: Nix.BuildEvent) =>
   Object.fromEntries(Object.entries(event).map(([key, value]) => [key, Option.isOption(value) ? Option.getOrNull(value) : value]))
-
-const GraphQuery = Schema.Struct({ path: Schema.String, format: Schema.optionalWith(Schema.Literal("json", "dot", "mermaid"), { default: () => "json" as const }) })
 
 /**
  * A command endpoint: decodes the body, confines its `key` field (a path) to the roots, runs the
@@ -141,8 +106,8 @@ export interface Deps {
   readonly lifecycle: Lifecycle.Lifecycle
 }
 
-/** The command routes. */
-export const routes = (deps: Deps): HttpRouter.HttpRouter<unknown, Runtime.Services> => {
+/** The handlers of the command endpoints (and of the other endpoints that run Nix), by endpoint name. */
+export const handlers = (deps: Deps) => {
   const { gate } = deps
   /** The job named by the `:id` of the path, or 404. */
   const job = Effect.flatMap(HttpRouter.params, ({ id }) =>
@@ -150,114 +115,71 @@ export const routes = (deps: Deps): HttpRouter.HttpRouter<unknown, Runtime.Servi
       onNone: () => Effect.fail(new NotFound({ message: `no job ${id}`, hint: "jobs live as long as the server process that started them" })),
       onSome: Effect.succeed
     }))
-  return HttpRouter.empty.pipe(
-    HttpRouter.post("/flakes", command(CreateFlakeBody, "path", 201, (request, causality) => gate(CreateFlake.handle({ ...request, causality })))),
-    HttpRouter.post(
-      "/flakes/inputs",
-      command(Schema.Struct({ path: Schema.String, input: Flake.InputSpec }), "path", 200, (request, causality) =>
-        gate(AddFlakeInput.handle({ ...request, causality })))
-    ),
-    HttpRouter.del(
-      "/flakes/inputs",
-      Effect.gen(function* () {
-        const request = yield* query(Schema.Struct({ path: Schema.String, name: Schema.String }), "give ?path=<flake directory>&name=<input>")
-        const path = yield* confined(request.path)
-        return yield* gate(RemoveFlakeInput.handle({ path, name: request.name, causality: yield* causality }))
-      }).pipe(Effect.flatMap(reply(200)))
-    ),
-    HttpRouter.post(
-      "/flakes/update",
-      command(UpdateBody, "path", 200, (request, causality) => gate(UpdateFlake.handle({ ...request, causality })))
-    ),
-    HttpRouter.post(
-      "/flakes/check",
-      command(Path, "path", 200, (request, causality) =>
-        Effect.map(gate(CheckFlake.handle({ ...request, causality })), ({ error: _none, ...checked }) => checked))
-    ),
-    HttpRouter.get(
-      "/flakes/graph",
-      Effect.gen(function* () {
-        const { format, path } = yield* query(GraphQuery, "give ?path=<flake directory>[&format=json|dot|mermaid]")
-        const graph = yield* FlakeGraph.handle({ path: yield* confined(path) })
-        return format === "json"
-          ? yield* HttpServerResponse.json(graph)
-          : HttpServerResponse.text(format === "dot" ? FlakeGraph.toDot(graph) : FlakeGraph.toMermaid(graph))
-      })
-    ),
-    HttpRouter.post(
-      "/evaluations",
-      Effect.gen(function* () {
-        const request = yield* body(EvaluateBody)
-        const source = request.source._tag === "File" ? { ...request.source, path: yield* confined(request.source.path) } : request.source
-        return yield* gate(EvaluateExpression.handle({ ...request, _tag: "EvaluateExpression", source }, yield* causality))
-      }).pipe(Effect.flatMap(reply(200)))
-    ),
-    HttpRouter.post(
-      "/builds",
-      Effect.gen(function* () {
-        const request = yield* body(BuildBody)
-        const command = { _tag: "BuildPackage" as const, installables: request.installables, outLink: request.outLink === undefined ? undefined : yield* confined(request.outLink) }
-        const run = yield* gate.admit
-        const caused = yield* causality
-        const build = (options: BuildPackage.Options) =>
-          run(BuildPackage.handle(command, caused, options)).pipe(
-            Effect.flatMap((built) => Effect.forEach(built, (b) => Effect.map(encodeEvents(b.events), (events) => ({ ...builtJson(b), events })))),
-            Effect.map((builds) => ({ builds }))
-          )
-        const prefer = (yield* HttpServerRequest.HttpServerRequest).headers["prefer"] ?? ""
-        if (!/\brespond-async\b/.test(prefer)) return yield* HttpServerResponse.json(yield* build({}))
-        // Admitted above: beyond the queue the client gets the 503 now, not a failed job.
-        const id = yield* deps.jobs.start((progress) => build({ onProgress: (event) => event._tag === "Built" ? Effect.void : progress(progressJson(event)) }))
-        const location = `/builds/jobs/${id}`
-        return yield* HttpServerResponse.json({ job: id, status: location, stream: `${location}/stream` }, { status: 202, headers: { location } })
-      })
-    ),
-    HttpRouter.get(
-      "/builds/jobs/:id",
-      Effect.map(job, (found) =>
-        HttpServerResponse.unsafeJson({ id: found.id, status: found.status, ...Option.match(found.outcome, { onNone: () => ({}), onSome: (m) => ({ [m.event]: m.data }) }) }))
-    ),
-    HttpRouter.get(
-      "/builds/jobs/:id/stream",
-      Effect.map(job, (found) => Sse.response(deps.lifecycle, Stream.map(deps.jobs.stream(found), (m) => Sse.message(m.event, m.data))))
-    ),
-    HttpRouter.post(
-      "/gc",
-      Effect.gen(function* () {
-        const collected = yield* gate(RunGarbageCollection.handle({ ...(yield* body(GcBody)), _tag: "RunGarbageCollection" }, yield* causality))
-        return { ...collected, result: { ...collected.result, deletedPaths: collected.result.deletedPaths.map(StorePath.format) } }
-      }).pipe(Effect.flatMap(reply(200)))
-    ),
-    HttpRouter.get(
-      "/search",
-      Effect.gen(function* () {
-        const search = yield* query(SearchQuery, "give ?flake=<flake reference>&regex=<regular expression>[&refresh=true]")
-        const found = yield* gate(SearchNixPackages.handle({ _tag: "SearchNixPackages", ...search, refresh: search.refresh === "true" }))
-        return yield* HttpServerResponse.json({ ...found, refreshedAt: DateTime.formatIso(found.refreshedAt) })
-      })
-    ),
-    HttpRouter.post(
-      "/configurations",
-      Effect.gen(function* () {
-        const request = yield* body(CreateConfigurationBody)
-        const flake = yield* confined(request.configuration.flake)
-        return yield* CreateConfiguration.handle(
-          { ...request, configuration: { _tag: "CreateConfiguration", ...request.configuration, flake } },
-          yield* causality
+  return {
+    createFlake: command(Api.CreateFlakeBody, "path", 201, (request, causality) => gate(CreateFlake.handle({ ...request, causality }))),
+    addFlakeInput: command(Api.AddInputBody, "path", 200, (request, causality) => gate(AddFlakeInput.handle({ ...request, causality }))),
+    removeFlakeInput: Effect.gen(function* () {
+      const request = yield* query(Api.RemoveInputQuery, "give ?path=<flake directory>&name=<input>")
+      const path = yield* confined(request.path)
+      return yield* gate(RemoveFlakeInput.handle({ path, name: request.name, causality: yield* causality }))
+    }).pipe(Effect.flatMap(reply(200))),
+    updateFlake: command(Api.UpdateBody, "path", 200, (request, causality) => gate(UpdateFlake.handle({ ...request, causality }))),
+    checkFlake: command(Api.PathQuery, "path", 200, (request, causality) =>
+      Effect.map(gate(CheckFlake.handle({ ...request, causality })), ({ error: _none, ...checked }) => checked)),
+    flakeGraph: Effect.gen(function* () {
+      const { format, path } = yield* query(Api.GraphQuery, "give ?path=<flake directory>[&format=json|dot|mermaid]")
+      const graph = yield* FlakeGraph.handle({ path: yield* confined(path) })
+      return format === "json"
+        ? yield* HttpServerResponse.json(graph)
+        : HttpServerResponse.text(format === "dot" ? FlakeGraph.toDot(graph) : FlakeGraph.toMermaid(graph))
+    }),
+    evaluate: Effect.gen(function* () {
+      const request = yield* body(Api.EvaluateBody)
+      const source = request.source._tag === "File" ? { ...request.source, path: yield* confined(request.source.path) } : request.source
+      return yield* gate(EvaluateExpression.handle({ ...request, _tag: "EvaluateExpression", source }, yield* causality))
+    }).pipe(Effect.flatMap(reply(200))),
+    build: Effect.gen(function* () {
+      const request = yield* body(Api.BuildBody)
+      const command = { _tag: "BuildPackage" as const, installables: request.installables, outLink: request.outLink === undefined ? undefined : yield* confined(request.outLink) }
+      const run = yield* gate.admit
+      const caused = yield* causality
+      const build = (options: BuildPackage.Options) =>
+        run(BuildPackage.handle(command, caused, options)).pipe(
+          Effect.flatMap((built) => Effect.forEach(built, (b) => Effect.map(encodeEvents(b.events), (events) => ({ ...builtJson(b), events })))),
+          Effect.map((builds) => ({ builds }))
         )
-      }).pipe(Effect.flatMap(reply(201)))
-    ),
-    HttpRouter.post("/configurations/activate", profileCommand(ActivateConfiguration.Request, ActivateConfiguration.handle, gate)),
-    HttpRouter.post("/configurations/rollback", profileCommand(RollbackConfiguration.Request, RollbackConfiguration.handle, gate)),
-    HttpRouter.post(
-      "/modules",
-      command(CreateModuleBody, "file", 201, (request, causality) =>
-        CreateModule.handle({ ...request, module: { _tag: "CreateModule", ...request.module } }, causality))
-    ),
-    HttpRouter.post(
-      "/overlays",
-      command(CreateOverlayBody, "file", 201, (request, causality) =>
-        CreateOverlay.handle({ ...request, overlay: { _tag: "CreateOverlay", ...request.overlay } }, causality))
-    )
-  )
+      const prefer = (yield* HttpServerRequest.HttpServerRequest).headers["prefer"] ?? ""
+      if (!/\brespond-async\b/.test(prefer)) return yield* HttpServerResponse.json(yield* build({}))
+      // Admitted above: beyond the queue the client gets the 503 now, not a failed job.
+      const id = yield* deps.jobs.start((progress) => build({ onProgress: (event) => event._tag === "Built" ? Effect.void : progress(progressJson(event)) }))
+      const location = `/builds/jobs/${id}`
+      return yield* HttpServerResponse.json({ job: id, status: location, stream: `${location}/stream` }, { status: 202, headers: { location } })
+    }),
+    buildJob: Effect.map(job, (found) =>
+      HttpServerResponse.unsafeJson({ id: found.id, status: found.status, ...Option.match(found.outcome, { onNone: () => ({}), onSome: (m) => ({ [m.event]: m.data }) }) })),
+    buildJobStream: Effect.map(job, (found) => Sse.response(deps.lifecycle, Stream.map(deps.jobs.stream(found), (m) => Sse.message(m.event, m.data)))),
+    collectGarbage: Effect.gen(function* () {
+      const collected = yield* gate(RunGarbageCollection.handle({ ...(yield* body(Api.GcBody)), _tag: "RunGarbageCollection" }, yield* causality))
+      return { ...collected, result: { ...collected.result, deletedPaths: collected.result.deletedPaths.map(StorePath.format) } }
+    }).pipe(Effect.flatMap(reply(200))),
+    search: Effect.gen(function* () {
+      const search = yield* query(Api.SearchQuery, "give ?flake=<flake reference>&regex=<regular expression>[&refresh=true]")
+      const found = yield* gate(SearchNixPackages.handle({ _tag: "SearchNixPackages", ...search, refresh: search.refresh === "true" }))
+      return yield* HttpServerResponse.json({ ...found, refreshedAt: DateTime.formatIso(found.refreshedAt) })
+    }),
+    createConfiguration: Effect.gen(function* () {
+      const request = yield* body(Api.CreateConfigurationBody)
+      const flake = yield* confined(request.configuration.flake)
+      return yield* CreateConfiguration.handle(
+        { ...request, configuration: { _tag: "CreateConfiguration", ...request.configuration, flake } },
+        yield* causality
+      )
+    }).pipe(Effect.flatMap(reply(201))),
+    activateConfiguration: profileCommand(ActivateConfiguration.Request, ActivateConfiguration.handle, gate),
+    rollbackConfiguration: profileCommand(RollbackConfiguration.Request, RollbackConfiguration.handle, gate),
+    createModule: command(Api.CreateModuleBody, "file", 201, (request, causality) =>
+      CreateModule.handle({ ...request, module: { _tag: "CreateModule", ...request.module } }, causality)),
+    createOverlay: command(Api.CreateOverlayBody, "file", 201, (request, causality) =>
+      CreateOverlay.handle({ ...request, overlay: { _tag: "CreateOverlay", ...request.overlay } }, causality))
+  }
 }

@@ -1,13 +1,14 @@
 /**
  * The middleware every request passes: a request id (`x-request-id`, given or a fresh UUIDv7)
  * echoed in the response and available to handlers as the correlation id of the events the
- * request causes (an invalid given id is replaced); 503 while shutting down; the bearer token (except on `/healthz`), compared in
+ * request causes (an invalid given id is replaced); 503 while shutting down; the bearer token (except on the open endpoints: `/healthz` and the documentation), compared in
  * constant time; and the body size limit (413).
  */
 import { HttpApp, HttpIncomingMessage, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Deferred, Effect, FiberRef, Option, Redacted } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { Ids } from "@cim-nix/application"
+import * as ApiRouter from "./ApiRouter.js"
 import { Overloaded, PayloadTooLarge, Unauthorized } from "./HttpErrors.js"
 import * as HttpErrors from "./HttpErrors.js"
 import * as Lifecycle from "./Lifecycle.js"
@@ -36,7 +37,7 @@ const check = (options: Options, request: HttpServerRequest.HttpServerRequest) =
     if (yield* Deferred.isDone(options.lifecycle.draining)) {
       return yield* new Overloaded({ retryAfter: 1, message: "the server is shutting down", hint: "retry against the restarted server" })
     }
-    if (request.url !== "/healthz") {
+    if (!ApiRouter.isOpen(request.method, request.url)) {
       const header = request.headers["authorization"] ?? ""
       const given = header.startsWith("Bearer ") ? header.slice(7) : ""
       if (!sameToken(given, Redacted.value(options.token))) {

@@ -1,6 +1,8 @@
 /**
  * The HTTP API of cim-nix: probes, the event log (list and live stream) and the read-model
- * queries. Paths in requests are confined to the workspace roots before anything is read.
+ * queries here, the commands in `Commands`, the documentation in `Docs`, all served at the
+ * endpoints `Api` declares. Paths in requests are confined to the workspace roots before anything
+ * is read.
  */
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Duration, Effect, Option, Schema, Stream } from "effect"
@@ -14,7 +16,10 @@ import {
 } from "@cim-nix/application"
 import { Configurations, Flakes, Packages } from "@cim-nix/application"
 import { EventEnvelope } from "@cim-nix/domain"
+import * as Api from "./Api.js"
+import * as ApiRouter from "./ApiRouter.js"
 import * as Commands from "./Commands.js"
+import * as Docs from "./Docs.js"
 import { BadRequest, NotFound } from "./HttpErrors.js"
 import { confined, query } from "./Input.js"
 import type * as Jobs from "./Jobs.js"
@@ -59,17 +64,6 @@ const readyz = Effect.gen(function* () {
   }, { status: ready ? 200 : 503, headers: ready ? {} : { "retry-after": "5" } })
 })
 
-const NumberFromQuery = Schema.NumberFromString.pipe(Schema.int(), Schema.positive())
-
-const EventsQuery = Schema.Struct({
-  aggregateType: Schema.optional(Schema.String),
-  aggregateId: Schema.optional(Schema.String),
-  type: Schema.optional(Schema.String),
-  correlationId: Schema.optional(Schema.String),
-  fromPosition: Schema.optional(NumberFromQuery),
-  limit: Schema.optional(NumberFromQuery)
-})
-
 const encodeEnvelope = Schema.encode(EventEnvelope.EventEnvelope)
 
 /** One server-sent event: `id` is the global position, `event` the event type, `data` the envelope. */
@@ -83,7 +77,7 @@ const sse = (envelope: EventEnvelope.EventEnvelope) =>
 const eventStream = (lifecycle: Lifecycle.Lifecycle) =>
   Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const { fromPosition } = yield* query(Schema.Struct({ fromPosition: Schema.optional(NumberFromQuery) }))
+    const { fromPosition } = yield* query(Api.StreamQuery)
     const lastEventId = request.headers["last-event-id"]
     if (lastEventId !== undefined && !/^\d{1,15}$/.test(lastEventId)) {
       return yield* new BadRequest({ message: "Last-Event-ID must be a global position", hint: "send back the id of the last event received" })
@@ -99,48 +93,37 @@ const eventStream = (lifecycle: Lifecycle.Lifecycle) =>
     )
   })
 
-/** The router. */
+/** The router: every endpoint of `Api` with its handler (see `ApiRouter`). */
 export const make = <R>(deps: Deps<R>): HttpRouter.HttpRouter<unknown, R | Runtime.Services> =>
-  HttpRouter.empty.pipe(
-    HttpRouter.get("/healthz", HttpServerResponse.unsafeJson({ status: "ok" })),
-    HttpRouter.get("/readyz", readyz),
-    HttpRouter.concat(Commands.routes(deps)),
-    HttpRouter.get(
-      "/events",
-      Effect.gen(function* () {
-        const filters = yield* query(EventsQuery)
-        yield* deps.catchUp
-        return yield* HttpServerResponse.json(yield* ListEvents.handle({ _tag: "ListEvents", ...filters }))
-      })
-    ),
-    HttpRouter.get("/events/stream", eventStream(deps.lifecycle)),
-    HttpRouter.get(
-      "/flakes",
-      Effect.gen(function* () {
-        const { path } = yield* query(Schema.Struct({ path: Schema.String }))
-        const absolute = yield* confined(path)
-        yield* deps.catchUp
-        return yield* Effect.flatMap(FindFlake.handle({ _tag: "FindFlake", path: absolute }), found(Flakes.projection.document, `flake at ${absolute}`))
-      })
-    ),
-    HttpRouter.get(
-      "/packages",
-      Effect.gen(function* () {
-        const target = yield* query(Schema.Struct({ flakeRef: Schema.String, attributePath: Schema.String, system: Schema.String }))
-        yield* deps.catchUp
-        return yield* Effect.flatMap(FindPackage.handle({ _tag: "FindPackage", ...target }), found(Packages.projection.document, "build of this target"))
-      })
-    ),
-    HttpRouter.get(
-      "/configurations",
-      Effect.gen(function* () {
-        const { flake, hostname } = yield* query(Schema.Struct({ flake: Schema.String, hostname: Schema.String }))
-        const absolute = yield* confined(flake)
-        yield* deps.catchUp
-        return yield* Effect.flatMap(
-          FindConfiguration.handle({ _tag: "FindConfiguration", flake: absolute, hostname }),
-          found(Configurations.projection.document, `configuration ${hostname} of ${absolute}`)
-        )
-      })
-    )
-  )
+  ApiRouter.make<R | Runtime.Services>({
+    healthz: HttpServerResponse.json({ status: "ok" }),
+    readyz,
+    ...Docs.handlers(),
+    listEvents: Effect.gen(function* () {
+      const filters = yield* query(Api.EventsQuery)
+      yield* deps.catchUp
+      return yield* HttpServerResponse.json(yield* ListEvents.handle({ _tag: "ListEvents", ...filters }))
+    }),
+    eventStream: eventStream(deps.lifecycle),
+    findFlake: Effect.gen(function* () {
+      const { path } = yield* query(Api.PathQuery)
+      const absolute = yield* confined(path)
+      yield* deps.catchUp
+      return yield* Effect.flatMap(FindFlake.handle({ _tag: "FindFlake", path: absolute }), found(Flakes.projection.document, `flake at ${absolute}`))
+    }),
+    findPackage: Effect.gen(function* () {
+      const target = yield* query(Api.PackageQuery)
+      yield* deps.catchUp
+      return yield* Effect.flatMap(FindPackage.handle({ _tag: "FindPackage", ...target }), found(Packages.projection.document, "build of this target"))
+    }),
+    findConfiguration: Effect.gen(function* () {
+      const { flake, hostname } = yield* query(Api.ConfigurationQuery)
+      const absolute = yield* confined(flake)
+      yield* deps.catchUp
+      return yield* Effect.flatMap(
+        FindConfiguration.handle({ _tag: "FindConfiguration", flake: absolute, hostname }),
+        found(Configurations.projection.document, `configuration ${hostname} of ${absolute}`)
+      )
+    }),
+    ...Commands.handlers(deps)
+  })

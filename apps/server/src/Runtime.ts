@@ -1,7 +1,8 @@
 /**
  * The composition root of `cim-nix-server`: the real `nix` CLI, the event store named by
  * `CIM_NIX_EVENT_STORE` (SQLite by default, NATS JetStream or PostgreSQL), read models in SQLite
- * and the workspace confined to `CIM_NIX_ROOTS`. Read models are caught up one run at a time.
+ * and the workspace confined to `CIM_NIX_ROOTS`. The stores are opened on first use (see
+ * `LazyStores`). Read models are caught up one run at a time.
  */
 import { Duration, Effect, Layer } from "effect"
 import { EventStore, EventStoreUrl, Nix, ProjectionRunner, ProjectionStore, ReadModels, Workspace } from "@cim-nix/application"
@@ -10,6 +11,7 @@ import { NodeWorkspace } from "@cim-nix/adapter-filesystem"
 import { SqliteDatabase, SqliteEventStore, SqliteProjectionStore } from "@cim-nix/adapter-event-store-sqlite"
 import { NatsEventStore } from "@cim-nix/adapter-event-store-nats"
 import { PostgresEventStore } from "@cim-nix/adapter-event-store-postgres"
+import * as LazyStores from "./LazyStores.js"
 import type { ServerConfig } from "./ServerConfig.js"
 
 /** Every port a request handler may use. */
@@ -37,7 +39,7 @@ export const layer = (config: ServerConfig) =>
     Effect.map(EventStoreUrl.parse(config.eventStore ?? EventStoreUrl.defaultUrl(process.env), process.cwd()), (location) =>
       Layer.mergeAll(
         NixCli.layerWith({ timeout: Duration.seconds(config.nixTimeoutSeconds) }),
-        stores(location),
+        LazyStores.layer(stores(location), EventStoreUrl.redact(config.eventStore ?? EventStoreUrl.defaultUrl(process.env))),
         NodeWorkspace.layerWith({ roots: config.roots })
       ))
   )

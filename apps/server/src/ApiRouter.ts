@@ -1,0 +1,51 @@
+/**
+ * The router of the API: every endpoint of `Api` served at its method and path by the handler
+ * of the same name. Nothing is served that `Api` (and so `/openapi.json`) does not describe, and
+ * an endpoint without a handler (or a handler without an endpoint) does not compile. Endpoints
+ * without a security middleware (`Api.Authorization`) are the open ones (`isOpen`).
+ */
+import { HttpApi, HttpApiMiddleware, type HttpMethod, HttpRouter } from "@effect/platform"
+import { Api, type EndpointName } from "./Api.js"
+
+/** What serves one endpoint. */
+export type Handler<R> = HttpRouter.Route.Handler<unknown, R>
+
+/** A handler for every endpoint of the API, by endpoint name. */
+export type Handlers<R> = { readonly [Name in EndpointName]: Handler<R> }
+
+/** An endpoint as the router needs it. */
+export interface Endpoint {
+  readonly name: EndpointName
+  readonly method: HttpMethod.HttpMethod
+  readonly path: HttpRouter.PathInput
+  /** Served without the bearer token. */
+  readonly open: boolean
+}
+
+/** Every endpoint of the API, in the order it declares them. */
+export const endpoints: ReadonlyArray<Endpoint> = (() => {
+  const found: Array<Endpoint> = []
+  HttpApi.reflect(Api, {
+    onGroup: () => {},
+    onEndpoint: ({ endpoint, middleware }) => {
+      if (found.some((e) => e.name === endpoint.name)) throw new Error(`two endpoints of the API are named ${endpoint.name}`)
+      found.push({ name: endpoint.name as EndpointName, method: endpoint.method, path: endpoint.path, open: ![...middleware].some(HttpApiMiddleware.isSecurity) })
+    }
+  })
+  return found
+})()
+
+/** The router serving every endpoint with its handler. */
+export const make = <R>(handlers: Handlers<R>): HttpRouter.HttpRouter<unknown, HttpRouter.HttpRouter.ExcludeProvided<R>> =>
+  HttpRouter.fromIterable(endpoints.map((endpoint) => HttpRouter.makeRoute(endpoint.method, endpoint.path, handlers[endpoint.name])))
+
+/** A path pattern (`/builds/jobs/:id`) as a regular expression. */
+const pattern = (path: string) => new RegExp(`^${path.replace(/[.]/g, "\\.").replace(/:\w+/g, "[^/]+")}$`)
+
+const open = endpoints.filter((e) => e.open).map((e) => ({ method: e.method, path: pattern(e.path) }))
+
+/** Whether a request (`method`, and `url`: its path and query) goes to an endpoint that needs no token. */
+export const isOpen = (method: string, url: string): boolean => {
+  const path = url.split("?", 1)[0]!
+  return open.some((e) => e.method === method && e.path.test(path))
+}
