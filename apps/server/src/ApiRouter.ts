@@ -42,10 +42,13 @@ export const make = <R>(handlers: Handlers<R>): HttpRouter.HttpRouter<unknown, H
 /** A path pattern (`/builds/jobs/:id`) as a regular expression. */
 const pattern = (path: string) => new RegExp(`^${path.replace(/[.]/g, "\\.").replace(/:\w+/g, "[^/]+")}$`)
 
-const open = endpoints.filter((e) => e.open).map((e) => ({ method: e.method, path: pattern(e.path) }))
+const patterns = endpoints.map((endpoint) => ({ endpoint, path: pattern(endpoint.path) }))
 
-/** Whether a request (`method`, and `url`: its path and query) goes to an endpoint that needs no token. */
-export const isOpen = (method: string, url: string): boolean => {
+/** The endpoint a request (`method`, and `url`: its path and query) goes to, if any. */
+export const endpointOf = (method: string, url: string): Endpoint | undefined => {
   const path = url.split("?", 1)[0]!
-  return open.some((e) => e.method === method && e.path.test(path))
+  return patterns.find((p) => p.endpoint.method === method && p.path.test(path))?.endpoint
 }
+
+/** Whether a request goes to an endpoint that needs no token. */
+export const isOpen = (method: string, url: string): boolean => endpointOf(method, url)?.open === true

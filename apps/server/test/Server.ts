@@ -6,8 +6,10 @@ import { spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
 import { once } from "node:events"
 import { mkdirSync, mkdtempSync } from "node:fs"
+import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as Conformance from "./Conformance.js"
 
 const bundle = join(import.meta.dirname, "..", "dist", "cim-nix-server.mjs")
 
@@ -21,8 +23,13 @@ export interface Server {
   readonly token: string
   /** Everything the server wrote to stdout and stderr so far. */
   readonly output: () => string
-  /** `fetch` with the bearer token (unless `headers.authorization` is given). */
+  /**
+   * `fetch` with the bearer token (unless `headers.authorization` is given); each response is
+   * checked against the API description (see `violations`).
+   */
   readonly request: (path: string, init?: RequestInit) => Promise<Response>
+  /** The responses of `request` so far that did not match the API description (see `Conformance`). */
+  readonly violations: () => ReadonlyArray<string>
   /** SIGTERM (unless already sent), then the exit code and signal. */
   readonly stop: () => Promise<[number | null, string | null]>
 }
@@ -61,6 +68,7 @@ export const start = async (env: Record<string, string | undefined> = {}, dir = 
   })
   const exited = once(child, "exit") as Promise<[number | null, string | null]>
   const bearer = merged.CIM_NIX_TOKEN ?? ""
+  const violations: Array<string> = []
   return {
     url,
     child,
@@ -69,11 +77,27 @@ export const start = async (env: Record<string, string | undefined> = {}, dir = 
     eventStore,
     token: bearer,
     output: () => output,
-    request: (path, init = {}) =>
-      fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${bearer}`, ...(init.headers as Record<string, string>) } }),
+    request: async (path, init = {}) => {
+      const response = await fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${bearer}`, ...(init.headers as Record<string, string>) } })
+      const violation = await Conformance.check(init.method ?? "GET", path, response)
+      if (violation !== undefined) violations.push(violation)
+      return response
+    },
+    violations: () => violations,
     stop: async () => {
       if (!child.killed && child.exitCode === null) child.kill("SIGTERM")
       return exited
     }
   }
 }
+
+/** A TCP port on 127.0.0.1 that nothing listens on (now). */
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = createServer()
+    probe.once("error", reject)
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address()
+      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
+    })
+  })

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { execFileSync, spawn } from "node:child_process"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { request as httpRequest } from "node:http"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { EventStore } from "@cim-nix/application"
 import { TestEvents } from "@cim-nix/application/testing"
@@ -18,6 +19,15 @@ const append = (filename: string, aggregateId: string, count: number) =>
       store.append({ aggregateType: "Test", aggregateId }, TestEvents.newEvents({ aggregateType: "Test", aggregateId }, count), "any")
     ).pipe(Effect.provide(SqliteEventStore.layerFile({ filename })))
   )
+
+/** Whether a process whose command line contains `marker` is running. */
+const running = (marker: string) => {
+  try {
+    return execFileSync("pgrep", ["-f", marker]).toString().trim() !== ""
+  } catch {
+    return false
+  }
+}
 
 /** The JSON error body of a response. */
 const errorBody = async (response: Response) => (await response.json()) as { error: string; message: string; hint: string }
@@ -52,6 +62,30 @@ const readEvents = async (server: Server.Server, count: number, headers: Record<
   }
   abort.abort()
   return events
+}
+
+/** Every endpoint the README lists, as OpenAPI names them. */
+const documented = [
+  "GET /healthz", "GET /readyz", "GET /openapi.json", "GET /docs", "GET /docs/{file}",
+  "GET /events", "GET /events/stream",
+  "GET /flakes", "GET /flakes/graph", "POST /flakes", "POST /flakes/inputs", "DELETE /flakes/inputs", "POST /flakes/update", "POST /flakes/check",
+  "GET /packages", "POST /builds", "GET /builds/jobs/{id}", "GET /builds/jobs/{id}/stream", "POST /evaluations", "POST /gc", "GET /search",
+  "GET /configurations", "POST /configurations", "POST /configurations/activate", "POST /configurations/rollback",
+  "POST /modules", "POST /overlays"
+]
+
+interface OpenApiOperation {
+  readonly security: ReadonlyArray<unknown>
+  readonly requestBody?: { readonly content: Record<string, { readonly schema: unknown }> }
+  readonly responses: Record<string, { readonly content?: Record<string, { readonly schema: unknown }> }>
+}
+
+/** The parts of `/openapi.json` the tests read. */
+interface OpenApiDocument {
+  readonly openapi: string
+  readonly info: { readonly version: string }
+  readonly paths: Record<string, Record<string, OpenApiOperation>>
+  readonly components: { readonly schemas: Record<string, unknown>; readonly securitySchemes: Record<string, unknown> }
 }
 
 describe("cim-nix-server (bundled, real Nix and SQLite)", () => {
@@ -120,6 +154,60 @@ describe("cim-nix-server (bundled, real Nix and SQLite)", () => {
     const response = await server.request("/events", { method: "POST", body: "x".repeat(2000) })
     expect(response.status).toBe(413)
     expect((await errorBody(response)).error).toBe("PayloadTooLarge")
+  })
+
+  it("GET /openapi.json (no token) describes every endpoint; each is served, open or behind the token as described", async () => {
+    const response = await fetch(`${server.url}/openapi.json`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/)
+    const spec = (await response.json()) as OpenApiDocument
+    expect(spec.openapi).toBe("3.1.0")
+    expect(spec.info.version).toBe((JSON.parse(readFileSync(join(import.meta.dirname, "..", "package.json"), "utf8")) as { version: string }).version)
+    const operations = Object.entries(spec.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
+    expect(operations.sort()).toEqual(documented.sort())
+    expect(spec.components.securitySchemes).toEqual({ bearer: { type: "http", scheme: "bearer" } })
+    expect(Object.keys(spec.components.schemas)).not.toContain("HttpApiDecodeError")
+    expect(spec.paths["/flakes"]!.post!.requestBody!.content["application/json"].schema).toMatchObject({ required: ["path"], properties: { template: { enum: expect.arrayContaining(["minimal", "nixos"]) } } })
+    expect(spec.paths["/flakes"]!.get!.responses["400"]!.content!["application/json"].schema).toMatchObject({ required: ["error", "message", "hint"] })
+    expect(Object.keys(spec.paths["/builds"]!.post!.responses)).toEqual(expect.arrayContaining(["200", "202", "401", "413", "422", "503", "504"]))
+    for (const operation of documented) {
+      const [method, template] = operation.split(" ") as [string, string]
+      const path = template.replace(/\{\w+\}/g, "x")
+      const open = spec.paths[template]![method.toLowerCase()]!.security.length === 0
+      const abort = new AbortController()
+      // No body and no query: refused before anything runs (400), or a read (event streams are dropped at once).
+      const [anonymous, authorized] = [await fetch(`${server.url}${path}`, { method, signal: abort.signal }), await server.request(path, { method, signal: abort.signal })]
+      const body = authorized.headers.get("content-type")?.startsWith("application/json") ? ((await authorized.json()) as { message?: string }) : {}
+      abort.abort()
+      expect([operation, anonymous.status === 401]).toEqual([operation, !open])
+      expect([operation, body.message]).not.toEqual([operation, "no such endpoint"])
+    }
+  })
+
+  it("GET /docs (no token) is Swagger UI on /openapi.json, its files served from the server", async () => {
+    const page = await fetch(`${server.url}/docs`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/)
+    const html = await page.text()
+    expect(html).toContain(`url: "/openapi.json"`)
+    const files = [...html.matchAll(/(?:src|href)="(\/docs\/[^"]+)"/g)].map((m) => m[1]!)
+    expect(files).toEqual(expect.arrayContaining(["/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css"]))
+    for (const file of files) {
+      const asset = await fetch(`${server.url}${file}`)
+      expect([file, asset.status]).toEqual([file, 200])
+      expect(asset.headers.get("content-type")).toMatch(file.endsWith(".js") ? /javascript/ : file.endsWith(".css") ? /text\/css/ : /image\/png/)
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(100)
+    }
+    expect(await (await fetch(`${server.url}/docs/swagger-ui-bundle.js`)).text()).toContain("SwaggerUIBundle")
+    for (const file of ["package.json", "index.html", "..%2F..%2Fpackage.json"]) {
+      const missing = await fetch(`${server.url}/docs/${file}`)
+      expect(missing.status).toBe(404)
+      expect((await errorBody(missing)).error).toBe("NotFound")
+    }
+  })
+
+  it("every response above matched the API description", () => {
+    expect(server.violations()).toEqual([])
   })
 
   it("streams events with id = position and resumes after a dropped connection without gap or duplicate", async () => {
@@ -210,9 +298,11 @@ describe("cim-nix-server commands (bundled, real Nix and SQLite)", () => {
     const { builds } = (await built.json()) as { builds: ReadonlyArray<Recorded & { outputs: { out: string }; built: boolean }> }
     expect(builds[0]!.outputs.out).toMatch(/^\/nix\/store\/.+-ok$/)
     expect(builds[0]!.events.map((e) => e.type)).toEqual(["PackageBuilt"])
-    const broken = await server.request("/builds", json({ installables: [`path:${dir}#broken`] }))
+    const broken = await server.request("/builds", { ...json({ installables: [`path:${dir}#broken`] }), headers: { "x-request-id": "build-broken-1" } })
     expect(broken.status).toBe(422)
     expect((await errorBody(broken)).error).toBe("BuildError")
+    const failure = (await (await server.request("/events?correlationId=build-broken-1")).json()) as ReadonlyArray<{ type: string; causationId: string }>
+    expect(failure.map((e) => [e.type, e.causationId])).toEqual([["PackageBuildFailed", "build-broken-1"]])
     const history = await server.request(`/packages?flakeRef=${encodeURIComponent(`path:${dir}`)}&attributePath=broken&system=x86_64-linux`)
     expect(await history.json()).toMatchObject({ builds: 1, failures: 1 })
     const evaluated = await server.request("/evaluations", json({ source: { _tag: "Expression", expression: "{ a = 1 + 2; }" } }))
@@ -223,6 +313,33 @@ describe("cim-nix-server commands (bundled, real Nix and SQLite)", () => {
     const gc = await server.request("/gc", json({ dryRun: true }))
     expect(gc.status).toBe(200)
     expect(await gc.json()).toMatchObject({ result: { dryRun: true }, events: [{ type: "GarbageCollected" }] })
+  })
+
+  it("builds, evaluations and collections record the request id as the correlation and causation id of their events", async () => {
+    const dir = join(server.root, "correlated")
+    shellFlake(dir, { one: `echo ${Date.now()} > $out` })
+    const requests = [
+      ["build-7", "/builds", { installables: [`path:${dir}#one`] }, "PackageBuilt"],
+      ["eval-7", "/evaluations", { source: { _tag: "Expression", expression: "1 + 1" } }, "ExpressionEvaluated"],
+      ["gc-7", "/gc", { dryRun: true }, "GarbageCollected"]
+    ] as const
+    for (const [id, path, body, type] of requests) {
+      const response = await server.request(path, { ...json(body), headers: { "x-request-id": id } })
+      expect([path, response.status]).toEqual([path, 200])
+      expect(response.headers.get("x-request-id")).toBe(id)
+      const answer = (await response.json()) as Recorded & { builds?: ReadonlyArray<Recorded> }
+      const recorded = answer.builds?.flatMap((b) => b.events) ?? answer.events
+      expect(recorded.map((e) => [e.type, e.correlationId, e.causationId])).toEqual([[type, id, id]])
+      const listed = (await (await server.request(`/events?correlationId=${id}`)).json()) as ReadonlyArray<{ position: number }>
+      expect(listed.map((e) => e.position)).toEqual(recorded.map((e) => e.position))
+    }
+    const accepted = await server.request("/builds", { ...json({ installables: [`path:${dir}#one`] }), headers: { prefer: "respond-async", "x-request-id": "build-async-7" } })
+    expect(accepted.status).toBe(202)
+    expect(accepted.headers.get("x-request-id")).toBe("build-async-7")
+    const { job } = (await accepted.json()) as { job: string }
+    await (await server.request(`/builds/jobs/${job}/stream`)).text()
+    const fromJob = (await (await server.request(`/builds/jobs/${job}`)).json()) as { result: { builds: ReadonlyArray<Recorded> } }
+    expect(fromJob.result.builds[0]!.events.map((e) => e.correlationId)).toEqual(["build-async-7"])
   })
 
   it("POST /builds with Prefer: respond-async answers 202 with a job whose progress and result stream over SSE", async () => {
@@ -343,6 +460,87 @@ describe("cim-nix-server commands (bundled, real Nix and SQLite)", () => {
     expect(statuses).toEqual([202, 202, 503, 503])
     for (const stream of streams) expect(await (await server.request(stream)).text()).toContain("event: result")
   })
+
+  it("every response above matched the API description", () => {
+    expect(server.violations()).toEqual([])
+  })
+})
+
+describe("cim-nix-server limits and failures", () => {
+  it("answers 504 to a Nix call over CIM_NIX_TIMEOUT, kills the builder and records nothing", async () => {
+    const server = await Server.start({ CIM_NIX_TIMEOUT: "1" })
+    try {
+      const marker = `timeout-${Date.now()}`
+      shellFlake(join(server.root, "slow"), { slow: `${marker}=1; while :; do :; done` })
+      const before = await position(server)
+      const started = Date.now()
+      const response = await server.request("/builds", json({ installables: [`path:${join(server.root, "slow")}#slow`] }))
+      expect(response.status).toBe(504)
+      expect(Date.now() - started).toBeLessThan(15_000)
+      expect(await errorBody(response)).toMatchObject({ error: "CommandError", message: expect.stringContaining("timed out") })
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(running(marker)).toBe(false)
+      expect(await position(server)).toBe(before)
+      expect(server.violations()).toEqual([])
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it("starts with a SQLite store that cannot be opened: /healthz 200, the store's requests 503 with Retry-After", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cim-nix-server-"))
+    writeFileSync(join(dir, "not-a-directory"), "")
+    const server = await Server.start({ CIM_NIX_EVENT_STORE: `sqlite:${join(dir, "not-a-directory", "events.sqlite")}` }, dir)
+    try {
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+      const ready = await server.request("/readyz")
+      expect(ready.status).toBe(503)
+      expect(await ready.json()).toMatchObject({ status: "not ready", nix: { ok: true }, eventStore: { ok: false } })
+      for (const path of ["/events", "/flakes?path=x"]) {
+        const response = await server.request(path)
+        expect([path, response.status]).toEqual([path, 503])
+        expect(response.headers.get("retry-after")).toMatch(/^\d+$/)
+        expect((await errorBody(response)).error).toBe("StoreUnavailable")
+      }
+      expect(server.violations()).toEqual([])
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it("with NATS down answers 503 and writes nothing; recovers by itself once NATS is up", async () => {
+    const port = await Server.freePort()
+    const server = await Server.start({ CIM_NIX_EVENT_STORE: `nats://127.0.0.1:${port}` })
+    const natsDir = mkdtempSync(join(tmpdir(), "cim-nix-nats-"))
+    let nats: ReturnType<typeof spawn> | undefined
+    try {
+      expect((await server.request("/readyz")).status).toBe(503)
+      const refused = await server.request("/modules", json({ file: "modules/down.nix", module: { name: "down" } }))
+      expect(refused.status).toBe(503)
+      expect(refused.headers.get("retry-after")).toMatch(/^\d+$/)
+      expect(await errorBody(refused)).toMatchObject({ error: "StoreUnavailable", message: expect.stringContaining(String(port)) })
+      expect(existsSync(join(server.root, "modules", "down.nix"))).toBe(false)
+      nats = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", natsDir], { stdio: "ignore" })
+      let status = 0
+      for (let i = 0; i < 100 && status !== 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 150))
+        status = (await server.request("/readyz")).status
+      }
+      expect(status).toBe(200)
+      const created = await server.request("/modules", { ...json({ file: "modules/up.nix", module: { name: "up" } }), headers: { "x-request-id": "after-recovery" } })
+      expect(created.status).toBe(201)
+      expect(((await created.json()) as Recorded).events.map((e) => e.correlationId)).toEqual(["after-recovery"])
+      expect(server.violations()).toEqual([])
+    } finally {
+      await server.stop()
+      if (nats?.exitCode === null) {
+        const exited = new Promise((resolve) => nats!.once("exit", resolve))
+        nats.kill("SIGTERM")
+        await exited
+      }
+      rmSync(natsDir, { recursive: true, force: true })
+    }
+  })
 })
 
 describe("cim-nix-server token file and shutdown", () => {
@@ -395,21 +593,14 @@ describe("cim-nix-server token file and shutdown", () => {
     const marker = `spin-${Date.now()}`
     shellFlake(join(server.root, "slow"), { slow: `${marker}=1; while :; do :; done` })
     const pending = server.request("/builds", json({ installables: [`path:${join(server.root, "slow")}#slow`] })).then((r) => r.status, () => "dropped")
-    const running = () => {
-      try {
-        return execFileSync("pgrep", ["-f", marker]).toString().trim() !== ""
-      } catch {
-        return false
-      }
-    }
-    for (let i = 0; i < 100 && !running(); i++) await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(running()).toBe(true)
+    for (let i = 0; i < 100 && !running(marker); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(running(marker)).toBe(true)
     const started = Date.now()
     expect(await server.stop()).toEqual([0, null])
     expect(Date.now() - started).toBeLessThan(8000)
     expect([503, "dropped"]).toContain(await pending)
     await new Promise((resolve) => setTimeout(resolve, 300))
-    expect(running()).toBe(false)
+    expect(running(marker)).toBe(false)
   })
 
   it("on SIGTERM ends open event streams, stops listening and exits 0", async () => {

@@ -20,7 +20,7 @@ export const Json: Schema.Schema<Json> = Schema.Union(
   Schema.String,
   Schema.Array(Schema.suspend(() => Json)),
   Schema.Record({ key: Schema.String, value: Schema.suspend(() => Json) })
-)
+).annotations({ identifier: "Json" }) // recursive: JSON Schema (OpenAPI) refers to it by this name
 
 /** Schema of a JSON object. */
 export const JsonObject: Schema.Schema<JsonObject> = Schema.Record({ key: Schema.String, value: Json })

@@ -46,7 +46,7 @@ export const OptionType: Schema.Schema<OptionType> = Schema.Union(
   Schema.TaggedStruct("Submodule", {
     options: Schema.Record({ key: Schema.String.pipe(Schema.filter(isIdentifier)), value: self })
   })
-)
+).annotations({ identifier: "OptionType" }) // recursive: JSON Schema (OpenAPI) refers to it by this name
 
 /** Constructors. */
 export const atom = (name: AtomName): OptionType => ({ _tag: "Atom", name })
