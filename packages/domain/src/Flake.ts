@@ -132,6 +132,17 @@ export const CreateFlake = Schema.TaggedStruct("CreateFlake", {
 })
 export type CreateFlake = typeof CreateFlake.Type
 
+/**
+ * Records a flake cim-nix did not create (a hand-written `flake.nix`) as it stands: its
+ * description and the inputs it declares. Its locks are recorded after it, as UpdateFlake.
+ */
+export const AdoptFlake = Schema.TaggedStruct("AdoptFlake", {
+  path: Schema.String,
+  description: Schema.optionalWith(Schema.String, { default: () => "" }),
+  inputs: Schema.optionalWith(Schema.Array(InputSpec), { default: () => [] })
+})
+export type AdoptFlake = typeof AdoptFlake.Type
+
 /** Records the locks `nix flake update` (or `lock`) wrote for some or all inputs. */
 export const UpdateFlake = Schema.TaggedStruct("UpdateFlake", {
   path: Schema.String,
@@ -155,7 +166,7 @@ export const CheckFlake = Schema.TaggedStruct("CheckFlake", { path: Schema.Strin
 export type CheckFlake = typeof CheckFlake.Type
 
 /** The commands of a flake. */
-export const Command = Schema.Union(CreateFlake, UpdateFlake, AddFlakeInput, RemoveFlakeInput, CheckFlake)
+export const Command = Schema.Union(CreateFlake, AdoptFlake, UpdateFlake, AddFlakeInput, RemoveFlakeInput, CheckFlake)
 export type Command = typeof Command.Type
 
 // ---------------------------------------------------------------------------------------------
@@ -168,6 +179,14 @@ export const FlakeCreated = Schema.TaggedStruct("FlakeCreated", {
   inputs: Schema.Record({ key: Schema.String, value: FlakeInput })
 })
 export type FlakeCreated = typeof FlakeCreated.Type
+
+/** A flake cim-nix did not create was recorded as its `flake.nix` declares it. */
+export const FlakeAdopted = Schema.TaggedStruct("FlakeAdopted", {
+  path: FlakePath,
+  description: Schema.String,
+  inputs: Schema.Record({ key: Schema.String, value: FlakeInput })
+})
+export type FlakeAdopted = typeof FlakeAdopted.Type
 
 /** How the lock of one input changed (`before` is null when it was not locked). */
 export const LockChange = Schema.Struct({ input: Schema.String, before: Schema.NullOr(Locked), after: Locked })
@@ -190,7 +209,7 @@ export const FlakeChecked = Schema.TaggedStruct("FlakeChecked", { path: FlakePat
 export type FlakeChecked = typeof FlakeChecked.Type
 
 /** The events of a flake. */
-export const Event = Schema.Union(FlakeCreated, FlakeUpdated, FlakeInputAdded, FlakeInputRemoved, FlakeChecked)
+export const Event = Schema.Union(FlakeCreated, FlakeAdopted, FlakeUpdated, FlakeInputAdded, FlakeInputRemoved, FlakeChecked)
 export type Event = typeof Event.Type
 
 /** The state of a flake stream: none until created. */
@@ -361,31 +380,44 @@ const checkResult = (command: CheckFlake) =>
   })
 
 const noFlake = (path: string) =>
-  new FlakeError({ path, message: `there is no flake at ${path}`, hint: "Create the flake first, or check the path." })
+  new FlakeError({
+    path,
+    message: `there is no flake at ${path} in the event log`,
+    hint: "Create the flake first (flake create), adopt the flake.nix that is there (flake adopt), or check the path."
+  })
+
+/** The path and inputs of a flake being created or adopted, validated. */
+const declare = (command: CreateFlake | AdoptFlake) =>
+  Effect.gen(function* () {
+    const path = yield* validatePath(command.path)
+    const inputs = new Map<string, FlakeInput>()
+    for (const [i, spec] of command.inputs.entries()) {
+      const [name, input] = yield* validateInput(`inputs[${i}]`, spec)
+      if (inputs.has(name)) return yield* invalid(`inputs.${name}`, `input ${name} is declared twice`, "Declare each input once.")
+      inputs.set(name, input)
+    }
+    const declared = Object.fromEntries(inputs)
+    yield* checkFollows(declared)
+    return { path, description: command.description, inputs: declared }
+  })
 
 // ---------------------------------------------------------------------------------------------
 // Decide and evolve
 
 const decide = (command: Command, state: State): Effect.Effect<ReadonlyArray<Event>, ValidationError | ParseError | FlakeError> =>
   Effect.gen(function* () {
-    if (command._tag === "CreateFlake") {
+    if (command._tag === "CreateFlake" || command._tag === "AdoptFlake") {
       if (Option.isSome(state)) {
         return yield* new FlakeError({
           path: command.path,
           message: `a flake already exists at ${command.path}`,
-          hint: "Change the existing flake (add, remove or update inputs), or create the new one in another directory."
+          hint: command._tag === "CreateFlake"
+            ? "Change the existing flake (add, remove or update inputs), or create the new one in another directory."
+            : "It is recorded already: change it with the other flake commands."
         })
       }
-      const path = yield* validatePath(command.path)
-      const inputs = new Map<string, FlakeInput>()
-      for (const [i, spec] of command.inputs.entries()) {
-        const [name, input] = yield* validateInput(`inputs[${i}]`, spec)
-        if (inputs.has(name)) return yield* invalid(`inputs.${name}`, `input ${name} is declared twice`, "Declare each input once.")
-        inputs.set(name, input)
-      }
-      const declared = Object.fromEntries(inputs)
-      yield* checkFollows(declared)
-      return [FlakeCreated.make({ path, description: command.description, inputs: declared })]
+      const declared = yield* declare(command)
+      return [command._tag === "CreateFlake" ? FlakeCreated.make(declared) : FlakeAdopted.make(declared)]
     }
     if (Option.isNone(state)) return yield* noFlake(command.path)
     const flake = state.value
@@ -439,7 +471,7 @@ const omit = <V>(record: { readonly [key: string]: V }, key: string): { readonly
   Object.fromEntries(Object.entries(record).filter(([k]) => k !== key))
 
 const evolve = (state: State, event: Event): State => {
-  if (event._tag === "FlakeCreated") {
+  if (event._tag === "FlakeCreated" || event._tag === "FlakeAdopted") {
     return Option.some({ path: event.path, description: event.description, inputs: event.inputs, outputs: [], locks: {} })
   }
   return Option.map(state, (flake): Flake => {
@@ -467,5 +499,5 @@ export const aggregate = Aggregate.make({
   decide,
   evolve,
   events: Event,
-  schemaVersions: { FlakeCreated: 1, FlakeUpdated: 1, FlakeInputAdded: 1, FlakeInputRemoved: 1, FlakeChecked: 1 }
+  schemaVersions: { FlakeCreated: 1, FlakeAdopted: 1, FlakeUpdated: 1, FlakeInputAdded: 1, FlakeInputRemoved: 1, FlakeChecked: 1 }
 })

@@ -47,6 +47,7 @@ const stored = (event: DomainEvent.DomainEvent) =>
 const samples = Effect.gen(function* () {
   const path = "/srv/flake"
   const flake = yield* Flake.aggregate.decide(Flake.CreateFlake.make({ path, inputs: [Flake.InputSpec.make({ name: "nixpkgs", ref: "github:NixOS/nixpkgs" })] }), Flake.aggregate.initial)
+  const adopted = yield* Flake.aggregate.decide(Flake.AdoptFlake.make({ path: "/srv/hand-written", description: "mine", inputs: [Flake.InputSpec.make({ name: "src", ref: "path:/srv/src", flake: false })] }), Flake.aggregate.initial)
   const flakeState = Flake.aggregate.fold(flake)
   const flakeMore = yield* Effect.forEach(
     [
@@ -92,7 +93,7 @@ const samples = Effect.gen(function* () {
     GarbageCollection.RunGarbageCollection.make({ options: { dryRun: false, olderThan: "7d" }, freedBytes: 10, deletedPaths: 1 }),
     GarbageCollection.aggregate.initial
   )
-  return [...flake, ...flakeMore.flat(), ...built, ...buildFailed, ...module, ...overlay, ...configuration, ...a1, ...rolledBack, ...test, ...evaluated, ...collected] as ReadonlyArray<DomainEvent.DomainEvent>
+  return [...flake, ...adopted, ...flakeMore.flat(), ...built, ...buildFailed, ...module, ...overlay, ...configuration, ...a1, ...rolledBack, ...test, ...evaluated, ...collected] as ReadonlyArray<DomainEvent.DomainEvent>
 })
 
 /** Decides each command on the state folded so far, keeping the events of those that succeed. */
@@ -125,14 +126,15 @@ const flakeEvents = fc
     ),
     lock: fc.record({ rev: fc.option(hex(40), { nil: undefined }), narHash: fc.stringMatching(/^sha256-[A-Za-z0-9+/]{43}=$/), lastModified: fc.option(fc.nat(), { nil: undefined }) }),
     passed: fc.uniqueArray(attrPathText, { maxLength: 3 }),
-    failed: fc.uniqueArray(fc.record({ output: attrPathText, message: fc.string() }), { selector: (f) => f.output, maxLength: 2 })
+    failed: fc.uniqueArray(fc.record({ output: attrPathText, message: fc.string() }), { selector: (f) => f.output, maxLength: 2 }),
+    adopted: fc.boolean()
   })
-  .map(({ description, inputs, lock, passed, failed }) => {
+  .map(({ description, inputs, lock, passed, failed, adopted }) => {
     const path = "/srv/flake"
     const [first, ...rest] = inputs.map((i) => Flake.InputSpec.make(i))
     const { rev, lastModified, narHash } = lock
     return run(Flake.aggregate, [
-      Flake.CreateFlake.make({ path, description, inputs: [first!] }),
+      (adopted ? Flake.AdoptFlake : Flake.CreateFlake).make({ path, description, inputs: [first!] }),
       ...rest.map((input) => Flake.AddFlakeInput.make({ path, input: { ...input, overrides: { nixpkgs: first!.name } } })),
       Flake.UpdateFlake.make({ path, locks: { [first!.name]: { narHash, ...(rev === undefined ? {} : { rev }), ...(lastModified === undefined ? {} : { lastModified }) } } }),
       Flake.CheckFlake.make({ path, passed, failed: failed.filter((f) => !passed.includes(f.output)) }),
@@ -252,6 +254,7 @@ describe("DomainEvent", () => {
       FlakeCreated: v1("Flake"),
       FlakeUpdated: v1("Flake"),
       FlakeInputAdded: v1("Flake"),
+      FlakeAdopted: v1("Flake"),
       FlakeInputRemoved: v1("Flake"),
       FlakeChecked: v1("Flake"),
       PackageBuilt: v1("Package"),

@@ -214,6 +214,36 @@ describe("Flake", () => {
     })
   })
 
+  describe("AdoptFlake", () => {
+    const adopt = (inputs: ReadonlyArray<Flake.InputSpec> = [], at = path) => Flake.AdoptFlake.make({ path: at, description: "hand-written", inputs })
+
+    it.effect("records a flake cim-nix did not create as FlakeAdopted; it then takes the other commands", () =>
+      Effect.gen(function* () {
+        const events = yield* decide(adopt(standard))
+        const created = yield* decide(Flake.CreateFlake.make({ path, description: "hand-written", inputs: standard }))
+        expect(events).toEqual([{ ...created[0], _tag: "FlakeAdopted" }])
+        expect(Flake.aggregate.fold(events)).toEqual(Flake.aggregate.fold(created))
+        const added = yield* decide(Flake.AddFlakeInput.make({ path, input: input("utils", { ref: "github:numtide/flake-utils" }) }), events)
+        expect(added.map((e) => e._tag)).toEqual(["FlakeInputAdded"])
+      }))
+
+    it.effect("validates the path and inputs as CreateFlake does, and refuses a flake already recorded", () =>
+      Effect.gen(function* () {
+        expect(yield* fail(adopt([], "relative/dir"))).toMatchObject({ _tag: "ValidationError", field: "path" })
+        expect(yield* fail(adopt([input("a", { follows: "b" }), input("b", { follows: "a" })]))).toMatchObject({
+          _tag: "ValidationError",
+          message: "the follows of the inputs form a cycle: a -> b -> a"
+        })
+        for (const history of [created(), Effect.runSync(decide(adopt()))]) {
+          expect(yield* fail(adopt(), history)).toMatchObject({
+            _tag: "FlakeError",
+            message: "a flake already exists at /home/me/app",
+            hint: "It is recorded already: change it with the other flake commands."
+          })
+        }
+      }))
+  })
+
   describe("commands on an existing flake", () => {
     it.effect("fail when there is no flake", () =>
       Effect.gen(function* () {
@@ -227,8 +257,8 @@ describe("Flake", () => {
           expect(yield* fail(command)).toMatchObject({
             _tag: "FlakeError",
             path,
-            message: "there is no flake at /home/me/app",
-            hint: "Create the flake first, or check the path."
+            message: "there is no flake at /home/me/app in the event log",
+            hint: "Create the flake first (flake create), adopt the flake.nix that is there (flake adopt), or check the path."
           })
         }
       }))

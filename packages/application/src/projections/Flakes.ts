@@ -47,7 +47,7 @@ const sameLock = (a: Flake.Locked | null, b: Flake.Locked) =>
 /** The projector of the flakes read model. */
 export const apply = (view: Option.Option<FlakeView>, event: DomainEvent.DomainEvent, envelope: EventEnvelope.EventEnvelope): Option.Option<FlakeView> => {
   const at = envelope.occurredAt
-  if (event._tag === "FlakeCreated") {
+  if (event._tag === "FlakeCreated" || event._tag === "FlakeAdopted") {
     return Option.some({
       path: event.path,
       description: event.description,
