@@ -44,8 +44,14 @@ export const layer = (config: ServerConfig) =>
       ))
   )
 
-/** Brings the read models up to the end of the event store, one run at a time. */
-export const makeCatchUp = Effect.map(
-  Effect.makeSemaphore(1),
-  (lock) => lock.withPermits(1)(ProjectionRunner.catchUp(ReadModels.config))
-)
+/**
+ * Brings the read models up to the end of the event store, one run at a time; nothing is run
+ * (nothing read but the store's position, nothing written) when no event was appended since
+ * the last run reached the end.
+ */
+export const makeCatchUp = Effect.map(Effect.makeSemaphore(1), (lock) => {
+  let reached = -1
+  const behind = Effect.flatMap(EventStore.EventStore, (store) => Effect.map(store.currentPosition, (end) => end > reached))
+  const run = ProjectionRunner.catchUp(ReadModels.config).pipe(Effect.tap((position) => Effect.sync(() => (reached = Math.max(reached, position)))))
+  return Effect.whenEffect(lock.withPermits(1)(Effect.whenEffect(run, behind)), behind)
+})
