@@ -112,6 +112,93 @@ export const Flake = Schema.Struct({
 export type Flake = typeof Flake.Type
 
 // ---------------------------------------------------------------------------------------------
+// Declarations (what a hand-written flake.nix says)
+
+/** `inputs.<name>` of a `flake.nix`, as `nix eval --json` shows it. */
+const InputDeclaration = Schema.Struct(
+  {
+    url: Schema.optional(Schema.String),
+    follows: Schema.optional(Schema.String),
+    flake: Schema.optional(Schema.Boolean),
+    inputs: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Unknown }) }))
+  },
+  // The attribute-set form of a flake reference: type, owner, repo, ref, rev, ...
+  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+)
+
+/**
+ * What a `flake.nix` declares, as `nix eval --json` shows its `description`, its `inputs` and
+ * `implicit`: the arguments of `outputs` other than `self` that `inputs` does not declare (Nix
+ * takes each as the indirect reference of the same name).
+ */
+const Declaration = Schema.Struct({
+  description: Schema.String,
+  inputs: Schema.Record({ key: Schema.String, value: InputDeclaration }),
+  implicit: Schema.Array(Schema.String)
+})
+type Declaration = typeof Declaration.Type
+
+const declarationError = (input: string, message: string, hint: string) =>
+  new ParseError({ kind: "FlakeDeclaration", input, position: 0, message, hint })
+
+/** The input specs of a declared input (validated later, as for any command). */
+const specOf = (name: string, declared: Declaration["inputs"][string]) =>
+  Effect.gen(function* () {
+    const { url, follows, flake, inputs: subInputs, ...attrs } = declared
+    let ref = url
+    const notScalar = Object.entries(attrs).find(([, v]) => typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean")
+    if (notScalar !== undefined) {
+      return yield* declarationError(name, `input ${name}: ${notScalar[0]} is not a flake reference attribute`, "An input is url, follows, flake, inputs, or the attributes of a flake reference (type, owner, repo, ...).")
+    }
+    if (Object.keys(attrs).length > 0) {
+      if (url !== undefined) {
+        return yield* declarationError(name, `input ${name} has both a url and the attributes ${Object.keys(attrs).join(", ")}`, "Give the input's reference one way: url, or type and its attributes.")
+      }
+      ref = yield* Effect.mapError(FlakeRef.fromAttrs(attrs as FlakeRef.Attrs), (e) => declarationError(name, `input ${name}: ${e.message}`, e.hint))
+        .pipe(Effect.map(FlakeRef.format))
+    }
+    const overrides: Record<string, string> = {}
+    for (const [sub, override] of Object.entries(subInputs ?? {})) {
+      const keys = Object.keys(override)
+      if (keys.length !== 1 || typeof override.follows !== "string") {
+        return yield* declarationError(
+          name,
+          `input ${name} sets ${keys.map((k) => `inputs.${sub}.${k}`).join(", ") || `inputs.${sub} to nothing`}: only follows overrides of an input's inputs are recorded`,
+          `Write it as inputs.${name}.inputs.${sub}.follows = "<input>", or remove it before adopting the flake.`
+        )
+      }
+      overrides[sub] = override.follows
+    }
+    return InputSpec.make({
+      name,
+      ...(ref === undefined ? {} : { ref }),
+      ...(follows === undefined ? {} : { follows }),
+      overrides,
+      flake: flake ?? true
+    })
+  })
+
+/** The AdoptFlake command for the flake in `path` whose `flake.nix` declares `json` (a Declaration). */
+export const fromDeclaration = (path: string, json: unknown): Effect.Effect<AdoptFlake, ParseError> =>
+  Effect.gen(function* () {
+    const declaration = yield* Schema.decodeUnknown(Declaration)(json).pipe(
+      Effect.mapError((e) => declarationError(path, `${path}/flake.nix declares what cim-nix cannot read: ${e.message}`, "Declare description as a string and each input as an attribute set (url, follows, flake, inputs)."))
+    )
+    return yield* fromDecoded(path, declaration)
+  })
+
+const fromDecoded = (path: string, declaration: Declaration): Effect.Effect<AdoptFlake, ParseError> =>
+  Effect.map(
+    Effect.forEach(Object.entries(declaration.inputs), ([name, declared]) => specOf(name, declared)),
+    (inputs) =>
+      AdoptFlake.make({
+        path,
+        description: declaration.description,
+        inputs: [...inputs, ...declaration.implicit.map((name) => InputSpec.make({ name, ref: name }))]
+      })
+  )
+
+// ---------------------------------------------------------------------------------------------
 // Commands
 
 /** An input as a command gives it: the flake reference as text (`github:NixOS/nixpkgs`). */
@@ -132,25 +219,28 @@ export const CreateFlake = Schema.TaggedStruct("CreateFlake", {
 })
 export type CreateFlake = typeof CreateFlake.Type
 
+/** Locks as a command gives them, per input name (checked by the aggregate). */
+const Locks = Schema.Record({
+  key: Schema.String,
+  value: Schema.Struct({ rev: Schema.optional(Schema.String), narHash: Schema.String, lastModified: Schema.optional(Schema.Number) })
+})
+
 /**
  * Records a flake cim-nix did not create (a hand-written `flake.nix`) as it stands: its
- * description and the inputs it declares. Its locks are recorded after it, as UpdateFlake.
+ * description and the inputs it declares (FlakeAdopted), and what its `flake.lock` pins
+ * (FlakeUpdated, in the same append).
  */
 export const AdoptFlake = Schema.TaggedStruct("AdoptFlake", {
   path: Schema.String,
   description: Schema.optionalWith(Schema.String, { default: () => "" }),
-  inputs: Schema.optionalWith(Schema.Array(InputSpec), { default: () => [] })
+  inputs: Schema.optionalWith(Schema.Array(InputSpec), { default: () => [] }),
+  /** What `flake.lock` pins, per input (recorded after the adoption, as UpdateFlake records it). */
+  locks: Schema.optionalWith(Locks, { default: () => ({}) })
 })
 export type AdoptFlake = typeof AdoptFlake.Type
 
 /** Records the locks `nix flake update` (or `lock`) wrote for some or all inputs. */
-export const UpdateFlake = Schema.TaggedStruct("UpdateFlake", {
-  path: Schema.String,
-  locks: Schema.Record({
-    key: Schema.String,
-    value: Schema.Struct({ rev: Schema.optional(Schema.String), narHash: Schema.String, lastModified: Schema.optional(Schema.Number) })
-  })
-})
+export const UpdateFlake = Schema.TaggedStruct("UpdateFlake", { path: Schema.String, locks: Locks })
 export type UpdateFlake = typeof UpdateFlake.Type
 
 /** Adds an input. */
@@ -417,7 +507,10 @@ const decide = (command: Command, state: State): Effect.Effect<ReadonlyArray<Eve
         })
       }
       const declared = yield* declare(command)
-      return [command._tag === "CreateFlake" ? FlakeCreated.make(declared) : FlakeAdopted.make(declared)]
+      if (command._tag === "CreateFlake") return [FlakeCreated.make(declared)]
+      const adopted = FlakeAdopted.make(declared)
+      if (Object.keys(command.locks).length === 0) return [adopted]
+      return [adopted, yield* lockUpdate(evolve(state, adopted), command.locks)]
     }
     if (Option.isNone(state)) return yield* noFlake(command.path)
     const flake = state.value
@@ -445,26 +538,32 @@ const decide = (command: Command, state: State): Effect.Effect<ReadonlyArray<Eve
         }
         return [FlakeInputRemoved.make({ path: flake.path, name })]
       }
-      case "UpdateFlake": {
-        const changes: Array<LockChange> = []
-        for (const name of Object.keys(command.locks).sort()) {
-          if (!Object.hasOwn(flake.inputs, name)) {
-            return yield* invalid(`locks.${name}`, `the flake has no input ${name} to lock`, "Lock only inputs the flake declares.")
-          }
-          const input = flake.inputs[name]!
-          if (input.follows !== undefined) {
-            return yield* invalid(`locks.${name}`, `input ${name} follows ${input.follows}: it has no lock of its own`, `Lock ${input.follows} instead.`)
-          }
-          const after = yield* checkLock(name, command.locks[name]!)
-          changes.push({ input: name, before: flake.locks[name] ?? null, after })
-        }
-        return [FlakeUpdated.make({ path: flake.path, changes })]
-      }
+      case "UpdateFlake":
+        return [yield* lockUpdate(state, command.locks)]
       case "CheckFlake": {
         const result = yield* checkResult(command)
         return [FlakeChecked.make({ path: flake.path, ...result })]
       }
     }
+  })
+
+/** FlakeUpdated for `locks` of the flake's inputs: each must be declared, with a reference of its own. */
+const lockUpdate = (state: State, locks: UpdateFlake["locks"]) =>
+  Effect.gen(function* () {
+    const flake = Option.getOrThrow(state)
+    const changes: Array<LockChange> = []
+    for (const name of Object.keys(locks).sort()) {
+      if (!Object.hasOwn(flake.inputs, name)) {
+        return yield* invalid(`locks.${name}`, `the flake has no input ${name} to lock`, "Lock only inputs the flake declares.")
+      }
+      const input = flake.inputs[name]!
+      if (input.follows !== undefined) {
+        return yield* invalid(`locks.${name}`, `input ${name} follows ${input.follows}: it has no lock of its own`, `Lock ${input.follows} instead.`)
+      }
+      const after = yield* checkLock(name, locks[name]!)
+      changes.push({ input: name, before: flake.locks[name] ?? null, after })
+    }
+    return FlakeUpdated.make({ path: flake.path, changes })
   })
 
 const omit = <V>(record: { readonly [key: string]: V }, key: string): { readonly [key: string]: V } =>

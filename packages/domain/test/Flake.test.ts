@@ -214,6 +214,55 @@ describe("Flake", () => {
     })
   })
 
+  describe("fromDeclaration", () => {
+    const declare = (inputs: Record<string, unknown>, implicit: ReadonlyArray<string> = []) => Flake.fromDeclaration(path, { description: "mine", inputs, implicit })
+
+    it.effect("reads url, attribute-set, follows, flake = false and follows overrides, and the implicit inputs of outputs", () =>
+      Effect.gen(function* () {
+        const command = yield* declare(
+          {
+            nixpkgs: { url: "github:NixOS/nixpkgs/nixos-24.05" },
+            pkgs: { follows: "nixpkgs" },
+            src: { flake: false, url: "path:/srv/src" },
+            utils: { inputs: { nixpkgs: { follows: "nixpkgs" } }, owner: "numtide", repo: "flake-utils", type: "github" }
+          },
+          ["home"]
+        )
+        expect(command).toEqual(Flake.AdoptFlake.make({
+          path,
+          description: "mine",
+          inputs: [
+            input("nixpkgs", { ref: "github:NixOS/nixpkgs/nixos-24.05" }),
+            input("pkgs", { follows: "nixpkgs" }),
+            input("src", { ref: "path:/srv/src", flake: false }),
+            input("utils", { ref: "github:numtide/flake-utils", overrides: { nixpkgs: "nixpkgs" } }),
+            input("home", { ref: "home" })
+          ]
+        }))
+        expect((yield* decide(command)).map((e) => e._tag)).toEqual(["FlakeAdopted"])
+      }))
+
+    it.effect("refuses what it cannot record, saying what to change", () =>
+      Effect.gen(function* () {
+        expect(yield* Effect.flip(declare({ a: { url: "nixpkgs", type: "github", owner: "o", repo: "r" } }))).toMatchObject({
+          _tag: "ParseError",
+          message: "input a has both a url and the attributes type, owner, repo"
+        })
+        expect(yield* Effect.flip(declare({ a: { url: "nixpkgs", inputs: { b: { url: "github:o/r" } } } }))).toMatchObject({
+          _tag: "ParseError",
+          message: "input a sets inputs.b.url: only follows overrides of an input's inputs are recorded",
+          hint: "Write it as inputs.a.inputs.b.follows = \"<input>\", or remove it before adopting the flake."
+        })
+        expect(yield* Effect.flip(declare({ a: { type: "svn" } }))).toMatchObject({ _tag: "ParseError", kind: "FlakeDeclaration", message: expect.stringMatching(/^input a: /) })
+        expect(yield* Effect.flip(declare({ a: { type: "github", owner: { x: 1 } } }))).toMatchObject({ message: "input a: owner is not a flake reference attribute" })
+        expect(yield* Effect.flip(declare({ a: { url: 3 } }))).toMatchObject({
+          _tag: "ParseError",
+          kind: "FlakeDeclaration",
+          message: expect.stringMatching(/^\/home\/me\/app\/flake.nix declares what cim-nix cannot read: /)
+        })
+      }))
+  })
+
   describe("AdoptFlake", () => {
     const adopt = (inputs: ReadonlyArray<Flake.InputSpec> = [], at = path) => Flake.AdoptFlake.make({ path: at, description: "hand-written", inputs })
 
@@ -225,6 +274,26 @@ describe("Flake", () => {
         expect(Flake.aggregate.fold(events)).toEqual(Flake.aggregate.fold(created))
         const added = yield* decide(Flake.AddFlakeInput.make({ path, input: input("utils", { ref: "github:numtide/flake-utils" }) }), events)
         expect(added.map((e) => e._tag)).toEqual(["FlakeInputAdded"])
+      }))
+
+    it.effect("records what flake.lock pins in the same decision, after the adoption, and checks it as UpdateFlake does", () =>
+      Effect.gen(function* () {
+        const locks = { nixpkgs: { rev: revA, narHash: narA, lastModified: 7 }, src: { narHash: narB } }
+        const events = yield* decide(Flake.AdoptFlake.make({ path, description: "hand-written", inputs: standard, locks }))
+        expect(events.map((e) => e._tag)).toEqual(["FlakeAdopted", "FlakeUpdated"])
+        expect(events[1]).toEqual({
+          _tag: "FlakeUpdated",
+          path,
+          changes: [
+            { input: "nixpkgs", before: null, after: { rev: revA, narHash: narA, lastModified: 7 } },
+            { input: "src", before: null, after: { narHash: narB } }
+          ]
+        })
+        expect(Option.getOrThrow(Flake.aggregate.fold(events)).locks).toEqual({ nixpkgs: locks.nixpkgs, src: locks.src })
+        expect(yield* fail(Flake.AdoptFlake.make({ path, inputs: standard, locks: { pkgs: { narHash: narA } } }))).toMatchObject({
+          _tag: "ValidationError",
+          message: "input pkgs follows nixpkgs: it has no lock of its own"
+        })
       }))
 
     it.effect("validates the path and inputs as CreateFlake does, and refuses a flake already recorded", () =>
