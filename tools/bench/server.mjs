@@ -137,7 +137,7 @@ try {
       await hammer(port, target, queryConnections, 1) // warm-up
       const run = await hammer(port, target, queryConnections, seconds)
       const r = results[i]
-      r.latencies.push(...run.latencies)
+      for (const latency of run.latencies) r.latencies.push(latency)
       r.requests += run.latencies.length
       r.duration += run.duration
       r.other += [...run.statuses].filter(([status]) => status !== 200).reduce((n, [, c]) => n + c, 0)

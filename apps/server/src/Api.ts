@@ -211,6 +211,9 @@ const nixFailed = failure(422, "Nix refused the flake or the build failed (a fai
 const commandError = failure(502, "a Nix command failed")
 const timedOut = failure(504, "a Nix command exceeded CIM_NIX_TIMEOUT")
 
+// The helpers below add to the description at run time and keep their argument's static type:
+// at the type level only the endpoints' names are used (`EndpointName`, for `ApiRouter`).
+
 /** The errors of every endpoint that needs the token. */
 const guarded = <G extends HttpApiGroup.HttpApiGroup.Any>(group: G) =>
   (group as unknown as HttpApiGroup.HttpApiGroup.AnyWithProps)
@@ -223,6 +226,10 @@ const guarded = <G extends HttpApiGroup.HttpApiGroup.Any>(group: G) =>
 /** The errors of an endpoint that runs Nix. */
 const nix = <E extends HttpApiEndpoint.HttpApiEndpoint.Any>(endpoint: E) =>
   (endpoint as unknown as HttpApiEndpoint.HttpApiEndpoint.AnyWithProps).addError(nixFailed).addError(commandError).addError(timedOut) as unknown as E
+
+/** The errors of a command on a recorded flake (it runs Nix). */
+const onFlake = <E extends HttpApiEndpoint.HttpApiEndpoint.Any>(endpoint: E) =>
+  (nix(endpoint) as unknown as HttpApiEndpoint.HttpApiEndpoint.AnyWithProps).addError(badRequest).addError(notFound).addError(conflict) as unknown as E
 
 const probes = HttpApiGroup.make("probes")
   .add(HttpApiEndpoint.get("healthz", "/healthz").addSuccess(Schema.Struct({ status: Schema.Literal("ok") })).annotate(OpenApi.Description, "The process is up. Needs no token."))
@@ -289,32 +296,17 @@ const flakes = guarded(
         .annotate(OpenApi.Description, "CreateFlake: writes flake.nix from a template, locks and checks it when that needs no network.")
     )
     .add(
-      nix(HttpApiEndpoint.post("addFlakeInput", "/flakes/inputs").setPayload(AddInputBody))
-        .addSuccess(recorded({ path: Schema.String, name: Schema.String }))
-        .addError(badRequest)
-        .addError(notFound)
-        .addError(conflict)
+      onFlake(HttpApiEndpoint.post("addFlakeInput", "/flakes/inputs").setPayload(AddInputBody)).addSuccess(recorded({ path: Schema.String, name: Schema.String }))
     )
     .add(
-      nix(HttpApiEndpoint.del("removeFlakeInput", "/flakes/inputs").setUrlParams(RemoveInputQuery))
-        .addSuccess(recorded({ path: Schema.String, name: Schema.String }))
-        .addError(badRequest)
-        .addError(notFound)
-        .addError(conflict)
+      onFlake(HttpApiEndpoint.del("removeFlakeInput", "/flakes/inputs").setUrlParams(RemoveInputQuery)).addSuccess(recorded({ path: Schema.String, name: Schema.String }))
     )
     .add(
-      nix(HttpApiEndpoint.post("updateFlake", "/flakes/update").setPayload(UpdateBody))
+      onFlake(HttpApiEndpoint.post("updateFlake", "/flakes/update").setPayload(UpdateBody))
         .addSuccess(recorded({ path: Schema.String, changes: Schema.Array(Schema.Struct({ input: Schema.String })) }))
-        .addError(badRequest)
-        .addError(notFound)
-        .addError(conflict)
     )
     .add(
-      nix(HttpApiEndpoint.post("checkFlake", "/flakes/check").setPayload(PathQuery))
-        .addSuccess(recorded({ path: Schema.String }))
-        .addError(badRequest)
-        .addError(notFound)
-        .addError(conflict)
+      onFlake(HttpApiEndpoint.post("checkFlake", "/flakes/check").setPayload(PathQuery)).addSuccess(recorded({ path: Schema.String }))
     )
     .annotate(OpenApi.Description, "Flakes: the read model, the input graph and the commands.")
 )
