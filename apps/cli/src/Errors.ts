@@ -3,7 +3,7 @@
  * exit code: 1 domain/validation errors, 2 usage errors, 3 Nix failures, 4 store unavailable.
  */
 import { ValidationError as CliValidationError } from "@effect/cli"
-import { Console, Effect } from "effect"
+import { Cause, Console, Effect } from "effect"
 import * as Output from "./Output.js"
 
 interface Tagged {
@@ -40,3 +40,18 @@ export const report = (error: unknown, verbose: boolean) => {
   ]
   return Console.error(lines.join("\n"))
 }
+
+/**
+ * Prints a defect (a bug: an exception no handler expected) as one line asking for a report,
+ * with the full cause under `--verbose`. Interruption (Ctrl-C) prints nothing.
+ */
+export const reportDefect = (cause: Cause.Cause<never>, verbose: boolean) =>
+  Cause.isInterruptedOnly(cause)
+    ? Effect.void
+    : Console.error(
+      [
+        `${Output.red("internal error")}: ${Cause.squash(cause) instanceof Error ? (Cause.squash(cause) as Error).message : String(Cause.squash(cause))}`,
+        "  hint: This is a bug in cim-nix; run again with --verbose and report what it prints.",
+        ...(verbose ? [Cause.pretty(cause)] : [])
+      ].join("\n")
+    )

@@ -4,7 +4,7 @@
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Effect } from "effect"
+import { Cause, Effect } from "effect"
 import * as Cli from "./Cli.js"
 import * as Errors from "./Errors.js"
 import * as Output from "./Output.js"
@@ -16,6 +16,7 @@ Cli.run(process.argv).pipe(
   Effect.catchAll((error) =>
     Errors.report(error, verbose).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = Errors.exitCodeOf(error)))))
   ),
+  Effect.catchAllDefect((defect) => Errors.reportDefect(Cause.die(defect), verbose).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))),
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
 )

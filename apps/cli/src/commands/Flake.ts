@@ -1,12 +1,12 @@
 /**
- * `cim-nix flake ...`: create a flake from a template, add and remove inputs (edited in place,
+ * `cim-nix flake ...`: create a flake from a template or adopt a hand-written one, add and remove inputs (edited in place,
  * then locked), update and check it, show what cim-nix knows about it and its outputs, and
  * draw its input graph from `flake.lock`. Every command that records events prints their ids
  * under `events` with `--json`.
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option, Schema } from "effect"
-import { AddFlakeInput, CheckFlake, CreateFlake, FindFlake, FlakeGraph, Flakes, FlakeTemplate, Ids, Nix, RemoveFlakeInput, UpdateFlake } from "@cim-nix/application"
+import { AddFlakeInput, AdoptFlake, CheckFlake, CreateFlake, FindFlake, FlakeGraph, Flakes, FlakeTemplate, Ids, Nix, RemoveFlakeInput, UpdateFlake } from "@cim-nix/application"
 import type { Flake } from "@cim-nix/domain"
 import { EventEnvelope, FlakeError, FlakeRef, ValidationError } from "@cim-nix/domain"
 import * as Path from "node:path"
@@ -99,6 +99,27 @@ const create = Command.make(
       yield* Option.match(created.lockError, { onNone: () => Effect.void, onSome: Effect.fail })
     }).pipe((effect) => run(input, effect))
 ).pipe(Command.withDescription("Write flake.nix from a template, lock its local inputs and run nix flake check (when it needs no network)."))
+
+const adopt = Command.make("adopt", { ...GlobalOptions.all, dir }, (input) =>
+  Effect.gen(function* () {
+    const adopted = yield* AdoptFlake.handle({ path: Path.resolve(input.dir), causality: yield* rootCausality })
+    const result = {
+      path: adopted.path,
+      description: adopted.description,
+      inputs: adopted.inputs.map((i) => ({ name: i.name, ...(i.ref === undefined ? { follows: i.follows } : { ref: i.ref }), flake: i.flake })),
+      locked: adopted.locked,
+      events: ids(adopted.events)
+    }
+    yield* Output.print(input.json, result, (r) => [
+      `${Output.green("adopted")} ${r.path}${r.description === "" ? "" : `: ${r.description}`}`,
+      ...Output.table(
+        ["input", "ref", "locked"],
+        r.inputs.map((i) => [i.name, "ref" in i ? `${i.ref}${i.flake ? "" : " (flake = false)"}` : `follows ${i.follows}`, r.locked.includes(i.name) ? "yes" : "-"])
+      ).map((line) => `  ${line}`),
+      `  events: ${r.events.join(", ")}`
+    ])
+  }).pipe((effect) => run(input, effect))
+).pipe(Command.withDescription("Record a flake cim-nix did not create (a hand-written flake.nix, its inputs and flake.lock) so that the other flake commands take it; changes no file."))
 
 const addInput = Command.make(
   "add-input",
@@ -234,5 +255,5 @@ const graph = Command.make(
 /** The `flake` command group. */
 export const command = Command.make("flake").pipe(
   Command.withDescription("Flakes: create, inputs, update, check, show, graph."),
-  Command.withSubcommands([create, addInput, removeInput, update, check, show, graph])
+  Command.withSubcommands([create, adopt, addInput, removeInput, update, check, show, graph])
 )

@@ -26,11 +26,15 @@ export interface SyntaxNode {
 
 let parser: Promise<Parser> | undefined
 
-/** Loads tree-sitter and the grammar on first use (programs that never edit Nix never load them). */
+/**
+ * Loads tree-sitter and the grammar on first use (programs that never edit Nix never load them).
+ * Through `require` rather than `import()`: bundled programs run this code as a script.
+ */
 const load = async (): Promise<Parser> => {
-  const { Language, Parser } = await import("web-tree-sitter")
+  const require = createRequire(import.meta.url)
+  const { Language, Parser } = require("web-tree-sitter") as typeof import("web-tree-sitter")
   await Parser.init()
-  const wasm = createRequire(import.meta.url).resolve("@cursorless/tree-sitter-wasms/out/tree-sitter-nix.wasm")
+  const wasm = require.resolve("@cursorless/tree-sitter-wasms/out/tree-sitter-nix.wasm")
   const language = await Language.load(wasm)
   return new Parser().setLanguage(language)
 }

@@ -69,7 +69,7 @@ export const known = (path: string) =>
           new FlakeError({
             path,
             message: `cim-nix has no flake at ${path}`,
-            hint: `Create it with \`cim-nix flake create ${path}\`, or check the path.`
+            hint: `Create it with \`cim-nix flake create ${path}\`, adopt the flake.nix that is there with \`cim-nix flake adopt ${path}\`, or check the path.`
           })
         ),
       onSome: Effect.succeed
