@@ -46,7 +46,7 @@ const page = `<!doctype html>
     <div id="swagger-ui"></div>
     <script src="/docs/swagger-ui-bundle.js"></script>
     <script>
-      window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", validatorUrl: null, persistAuthorization: true, tryItOutEnabled: true })
+      window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", validatorUrl: null, deepLinking: true, persistAuthorization: true, tryItOutEnabled: true })
     </script>
   </body>
 </html>
