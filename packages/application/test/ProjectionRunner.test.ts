@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, FastCheck as fc, Fiber, Layer, Option, Schedule, Schema } from "effect"
+import { Effect, Either, FastCheck as fc, Fiber, Layer, Option, Schedule, Schema } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
 import * as EventStore from "../src/ports/EventStore.js"
 import type * as Projection from "../src/projections/Projection.js"
@@ -11,8 +11,8 @@ type Event = { readonly index: number }
 
 const decode = (envelope: EventEnvelope.EventEnvelope) =>
   envelope.type === "Poison"
-    ? Effect.fail(new EventStore.CorruptEvent({ store: "test", position: envelope.position, reason: "poison", message: "poison", hint: "none" }))
-    : Effect.succeed({ index: (envelope.payload as { index: number }).index })
+    ? Either.left(new EventStore.CorruptEvent({ store: "test", position: envelope.position, reason: "poison", message: "poison", hint: "none" }))
+    : Either.right({ index: (envelope.payload as { index: number }).index })
 
 const Count = Schema.Struct({ count: Schema.Number, indices: Schema.Array(Schema.Number), lastPosition: Schema.Number })
 const perStream: Projection.Projection<typeof Count.Type, Event> = {

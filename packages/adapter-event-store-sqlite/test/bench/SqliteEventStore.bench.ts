@@ -130,7 +130,7 @@ const replay = Effect.scoped(Effect.gen(function* () {
     `| appending the history, one event per append at its expected version (${history.length} appends, NORMAL) | ${rate(replayEvents, setup)} |`,
     `| \`readAll\` (decoded envelopes, pages of 1,000) | ${rate(replayEvents, read)} |`,
     `| decoding the payloads into domain events (\`ReadModels.decode\`) | ${rate(replayEvents, decode)} |`,
-    `| rebuilding the four read models into SQLite (\`ProjectionRunner.rebuild\`, commits of 5,000 events) | **${rate(replayEvents, sqlite)}** |`,
+    `| rebuilding the four read models into SQLite (\`ProjectionRunner.rebuild\`, commits of 20,000 events) | **${rate(replayEvents, sqlite)}** |`,
     `| rebuilding the four read models into memory | ${rate(replayEvents, memory)} |`
     ]
   }

@@ -29,6 +29,7 @@ export const projection: Projection<Entry, unknown> = {
   name: "event-log",
   version: 1,
   document: Entry,
+  appendOnly: true,
   keys: (_, envelope) => [key(envelope.position)],
   apply: (_, __, e: EventEnvelope.EventEnvelope) =>
     Option.some({

@@ -46,7 +46,9 @@ const insertSorted = (sorted: ReadonlyArray<number>, value: number): Array<numbe
     if (sorted[mid]! <= value) lo = mid + 1
     else hi = mid
   }
-  return [...sorted.slice(0, lo), value, ...sorted.slice(lo)]
+  const inserted = sorted.slice()
+  inserted.splice(lo, 0, value)
+  return inserted
 }
 
 /** The projector of the packages read model. */

@@ -17,6 +17,11 @@ export interface Projection<Doc, Event> {
   readonly version: number
   /** The JSON form of a document. */
   readonly document: Schema.Schema<Doc, any>
+  /**
+   * True when each event only adds documents under keys no earlier event used (e.g. one per
+   * position), so that `apply` always receives `None` and the runner never looks a key up.
+   */
+  readonly appendOnly?: boolean | undefined
   /** The keys of the documents `event` changes; none for events the projection ignores. */
   readonly keys: (event: Event, envelope: EventEnvelope.EventEnvelope) => ReadonlyArray<string>
   /** The document at `key` after `event`, from the one before (`None`: none yet); `None` removes it. */

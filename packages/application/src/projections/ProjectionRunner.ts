@@ -1,11 +1,12 @@
 /**
- * Runs projections: reads the events after their checkpoints from the `EventStore`, decodes each
- * once, applies the pure projectors batch by batch, and writes each batch's changed documents
- * together with the new checkpoints in one `ProjectionStore` commit. A run keeps the documents it
- * decoded in memory, so a document is read and decoded once per run, not once per batch. A projection whose stored
- * version differs from its code's is dropped and rebuilt from position 1. A corrupt event stops
- * the run: the events before it are applied and committed, it and those after it are not; it is
- * never skipped silently.
+ * Runs projections: reads the events after their checkpoints from the `EventStore` page by
+ * page, decodes each once, applies the pure projectors to documents kept in memory, and writes
+ * the documents changed since the last commit together with the new checkpoints in one
+ * `ProjectionStore` commit every `batchSize` events (and at the end). A document is read and
+ * decoded once per run, not once per batch, and encoded once per commit. A projection whose
+ * stored version differs from its code's is dropped and rebuilt from position 1. A corrupt
+ * event stops the run: the events before it are applied and committed, it and those after it
+ * are not; it is never skipped silently.
  */
 import { Chunk, Duration, Effect, Either, Option, Schema, Stream } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
@@ -16,100 +17,139 @@ import * as ProjectionStore from "./ProjectionStore.js"
 /** What to run. */
 export interface Config<Event> {
   readonly projections: ReadonlyArray<Projection.Any<Event>>
-  /** Turns a stored envelope into the event the projectors read. */
-  readonly decode: (envelope: EventEnvelope.EventEnvelope) => Effect.Effect<Event, EventStore.CorruptEvent>
-  /** Events per batch, that is per commit (default 5,000). */
+  /** Turns a stored envelope into the event the projectors read; `Left` stops the run there. */
+  readonly decode: (envelope: EventEnvelope.EventEnvelope) => Either.Either<Event, EventStore.CorruptEvent>
+  /** Events per commit (default 20,000); `follow` commits sooner, see there. */
   readonly batchSize?: number | undefined
 }
 
 /** Why a run stops. */
 export type RunError = EventStore.ReadError
 
-const defaultBatchSize = 5000
+const defaultBatchSize = 20_000
 
-/** Decoded documents a run keeps between batches, per projection; dropped past this many. */
+/** Events read from the store at a time. */
+const pageSize = 1000
+
+/** Decoded documents a run keeps between commits, per projection; dropped past this many. */
 const cacheLimit = 20_000
 
-/** Where a run stands: each projection's position and the documents it has decoded so far. */
-interface Run {
-  readonly positions: Map<string, number>
-  readonly documents: Map<string, Map<string, Option.Option<unknown>>>
+/** Where one projection stands in a run. */
+interface Track<Event> {
+  readonly projection: Projection.Any<Event>
+  readonly encode: (document: unknown) => unknown
+  /** The position of the last event applied, committed or not. */
+  position: number
+  /** The position of the stored checkpoint. */
+  committed: number
+  /** The documents read or written so far (none for append-only projections). */
+  readonly documents: Map<string, Option.Option<unknown>>
+  /** The documents changed since the last commit. */
+  readonly changed: Map<string, Option.Option<unknown>>
 }
 
 /** The checkpoint each projection resumes after; drops projections built by another version. */
 const resume = <Event>(config: Config<Event>) =>
-  Effect.gen(function* () {
-    const store = yield* ProjectionStore.ProjectionStore
-    const run: Run = { positions: new Map(), documents: new Map() }
-    for (const projection of config.projections) {
+  Effect.forEach(config.projections, (projection) =>
+    Effect.gen(function* () {
+      const store = yield* ProjectionStore.ProjectionStore
       const checkpoint = yield* store.checkpoint(projection.name)
-      if (Option.isSome(checkpoint) && checkpoint.value.version === projection.version) {
-        run.positions.set(projection.name, checkpoint.value.position)
-      } else {
-        if (Option.isSome(checkpoint)) yield* store.reset(projection.name)
-        run.positions.set(projection.name, 0)
+      const current = Option.isSome(checkpoint) && checkpoint.value.version === projection.version
+      if (Option.isSome(checkpoint) && !current) yield* store.reset(projection.name)
+      const position = current ? checkpoint.value.position : 0
+      const track: Track<Event> = {
+        projection,
+        encode: Schema.encodeSync(projection.document),
+        position,
+        committed: position,
+        documents: new Map(),
+        changed: new Map()
       }
-      run.documents.set(projection.name, new Map())
+      return track
+    }))
+
+const lowest = <Event>(tracks: ReadonlyArray<Track<Event>>) =>
+  tracks.length === 0 ? 0 : Math.min(...tracks.map((t) => t.position))
+
+/** Applies `envelopes` (in position order, decoded as `events`) to one projection's documents. */
+const applyTo = <Event>(
+  store: ProjectionStore.Service,
+  track: Track<Event>,
+  envelopes: ReadonlyArray<EventEnvelope.EventEnvelope>,
+  events: ReadonlyArray<Event>
+) =>
+  Effect.gen(function* () {
+    const { projection, documents, changed } = track
+    const changes: Array<readonly [index: number, keys: ReadonlyArray<string>]> = []
+    for (let i = 0; i < envelopes.length; i++) {
+      if (envelopes[i]!.position > track.position) changes.push([i, projection.keys(events[i]!, envelopes[i]!)])
     }
-    return run
+    if (changes.length === 0) return
+    if (projection.appendOnly === true) {
+      for (const [i, keys] of changes) {
+        for (const key of keys) changed.set(key, projection.apply(Option.none(), events[i]!, envelopes[i]!, key))
+      }
+    } else {
+      const missing = new Set<string>()
+      for (const [, keys] of changes) for (const key of keys) if (!documents.has(key)) missing.add(key)
+      yield* loadDocuments(store, projection, Array.from(missing), documents)
+      for (const [i, keys] of changes) {
+        for (const key of keys) {
+          const document = projection.apply(documents.get(key) as Option.Option<unknown>, events[i]!, envelopes[i]!, key)
+          documents.set(key, document)
+          changed.set(key, document)
+        }
+      }
+    }
+    track.position = envelopes[envelopes.length - 1]!.position
   })
 
-const lowest = (run: Run) => (run.positions.size === 0 ? 0 : Math.min(...run.positions.values()))
-
-/** Applies one batch of events (in position order) and commits documents and checkpoints together. */
-const applyBatch = <Event>(config: Config<Event>, run: Run, batch: ReadonlyArray<EventEnvelope.EventEnvelope>) =>
+/** Writes every projection's changed documents and checkpoint in one commit. */
+const commit = <Event>(store: ProjectionStore.Service, tracks: ReadonlyArray<Track<Event>>) =>
   Effect.gen(function* () {
-    const store = yield* ProjectionStore.ProjectionStore
-    const from = lowest(run)
-    const fresh = batch.filter((e) => e.position > from)
-    // Decode up to the first event that does not decode: the ones before it are still applied.
+    const moved = tracks.filter((t) => t.position > t.committed)
+    if (moved.length === 0) return
+    yield* store.commit(moved.map((t): ProjectionStore.Commit => ({
+      projection: t.projection.name,
+      checkpoint: { position: t.position, version: t.projection.version },
+      documents: new Map(Array.from(t.changed, ([key, doc]) => [key, Option.isSome(doc) ? t.encode(doc.value) : undefined] as const))
+    })))
+    for (const t of moved) {
+      t.committed = t.position
+      t.changed.clear()
+      if (t.documents.size > cacheLimit) t.documents.clear()
+    }
+  })
+
+/**
+ * Decodes `batch` up to its first corrupt event and applies the decoded events; returns that
+ * event's error, if any (the events before it are applied, not yet committed).
+ */
+const applyBatch = <Event>(
+  config: Config<Event>,
+  store: ProjectionStore.Service,
+  tracks: ReadonlyArray<Track<Event>>,
+  batch: ReadonlyArray<EventEnvelope.EventEnvelope>
+) =>
+  Effect.gen(function* () {
+    const from = lowest(tracks)
+    const envelopes: Array<EventEnvelope.EventEnvelope> = []
     const events: Array<Event> = []
-    let corrupt: Option.Option<EventStore.CorruptEvent> = Option.none()
-    for (const envelope of fresh) {
-      const decoded = yield* Effect.either(config.decode(envelope))
+    let corrupt = Option.none<EventStore.CorruptEvent>()
+    for (const envelope of batch) {
+      if (envelope.position <= from) continue
+      const decoded = config.decode(envelope)
       if (Either.isLeft(decoded)) {
         corrupt = Option.some(decoded.left)
         break
       }
+      envelopes.push(envelope)
       events.push(decoded.right)
     }
-    const envelopes = fresh.slice(0, events.length)
-    if (envelopes.length === 0) return yield* Option.match(corrupt, { onNone: () => Effect.void, onSome: Effect.fail })
-    const last = envelopes[envelopes.length - 1]!.position
-    const commits: Array<ProjectionStore.Commit> = []
-    for (const projection of config.projections) {
-      const after = run.positions.get(projection.name)!
-      const documents = run.documents.get(projection.name)!
-      const changes: Array<readonly [index: number, keys: ReadonlyArray<string>]> = []
-      for (let i = 0; i < envelopes.length; i++) {
-        if (envelopes[i]!.position > after) changes.push([i, projection.keys(events[i]!, envelopes[i]!)])
-      }
-      const missing = Array.from(new Set(changes.flatMap(([, keys]) => keys))).filter((key) => !documents.has(key))
-      yield* loadDocuments(store, projection, missing, documents)
-      const dirty = new Set<string>()
-      for (const [i, keys] of changes) {
-        for (const key of keys) {
-          documents.set(key, projection.apply(documents.get(key) as Option.Option<unknown>, events[i]!, envelopes[i]!, key))
-          dirty.add(key)
-        }
-      }
-      const encode = Schema.encodeSync(projection.document)
-      commits.push({
-        projection: projection.name,
-        checkpoint: { position: last, version: projection.version },
-        documents: new Map(Array.from(dirty, (key) => {
-          const doc = documents.get(key)!
-          return [key, Option.isSome(doc) ? encode(doc.value) : undefined] as const
-        }))
-      })
+    if (envelopes.length > 0) {
+      for (const track of tracks) yield* applyTo(store, track, envelopes, events)
     }
-    yield* store.commit(commits)
-    for (const projection of config.projections) {
-      run.positions.set(projection.name, last)
-      const documents = run.documents.get(projection.name)!
-      if (documents.size > cacheLimit) documents.clear()
-    }
-    return yield* Option.match(corrupt, { onNone: () => Effect.void, onSome: Effect.fail })
+    return corrupt
   })
 
 /** Loads and decodes the stored documents at `keys` into `documents` (`None` for the missing ones). */
@@ -136,13 +176,26 @@ export const catchUp = <Event>(
 ): Effect.Effect<number, RunError, EventStore.EventStore | ProjectionStore.ProjectionStore> =>
   Effect.gen(function* () {
     const events = yield* EventStore.EventStore
-    const run = yield* resume(config)
+    const store = yield* ProjectionStore.ProjectionStore
+    const tracks = yield* resume(config)
     const batchSize = config.batchSize ?? defaultBatchSize
-    yield* events.readAll({ fromPosition: lowest(run) + 1, batchSize }).pipe(
-      Stream.rechunk(batchSize),
-      Stream.runForEachChunk((chunk) => applyBatch(config, run, Chunk.toReadonlyArray(chunk)))
+    let uncommitted = 0
+    const page = Math.min(batchSize, pageSize)
+    yield* events.readAll({ fromPosition: lowest(tracks) + 1, batchSize: page }).pipe(
+      Stream.rechunk(page),
+      Stream.runForEachChunk((chunk) =>
+        Effect.gen(function* () {
+          const corrupt = yield* applyBatch(config, store, tracks, Chunk.toReadonlyArray(chunk))
+          uncommitted += chunk.length
+          if (Option.isSome(corrupt) || uncommitted >= batchSize) {
+            yield* commit(store, tracks)
+            uncommitted = 0
+          }
+          if (Option.isSome(corrupt)) return yield* Effect.fail(corrupt.value)
+        }))
     )
-    return lowest(run)
+    yield* commit(store, tracks)
+    return lowest(tracks)
   })
 
 /** Drops the read models and builds them again from position 1; returns the position reached. */
@@ -162,10 +215,16 @@ export const follow = <Event>(
 ): Effect.Effect<never, RunError, EventStore.EventStore | ProjectionStore.ProjectionStore> =>
   Effect.gen(function* () {
     const events = yield* EventStore.EventStore
-    const run = yield* resume(config)
-    yield* events.subscribe({ fromPosition: lowest(run) + 1 }).pipe(
+    const store = yield* ProjectionStore.ProjectionStore
+    const tracks = yield* resume(config)
+    yield* events.subscribe({ fromPosition: lowest(tracks) + 1 }).pipe(
       Stream.groupedWithin(config.batchSize ?? defaultBatchSize, options.maxDelay ?? Duration.millis(50)),
-      Stream.runForEach((chunk) => applyBatch(config, run, Chunk.toReadonlyArray(chunk)))
+      Stream.runForEach((chunk) =>
+        Effect.gen(function* () {
+          const corrupt = yield* applyBatch(config, store, tracks, Chunk.toReadonlyArray(chunk))
+          yield* commit(store, tracks)
+          if (Option.isSome(corrupt)) return yield* Effect.fail(corrupt.value)
+        }))
     )
     return yield* Effect.never
   })

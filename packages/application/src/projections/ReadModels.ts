@@ -4,7 +4,7 @@
  * stops the run with `CorruptEvent`). Run them with `ProjectionRunner.catchUp(ReadModels.config)`
  * (or `rebuild`, `follow`); queries read them with `Projection.find` and `ProjectionStore.list`.
  */
-import { Effect } from "effect"
+import { Either } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
 import { DomainEvent } from "@cim-nix/domain"
 import { CorruptEvent } from "../ports/EventStore.js"
@@ -14,9 +14,9 @@ import * as Flakes from "./Flakes.js"
 import * as Packages from "./Packages.js"
 import type * as ProjectionRunner from "./ProjectionRunner.js"
 
-/** Decodes a stored envelope into its domain event. */
-export const decode = (envelope: EventEnvelope.EventEnvelope): Effect.Effect<DomainEvent.DomainEvent, CorruptEvent> =>
-  Effect.mapError(DomainEvent.fromEnvelope(envelope), (error) =>
+/** Decodes a stored envelope into its domain event (an `Either`, also usable as an `Effect`). */
+export const decode = (envelope: EventEnvelope.EventEnvelope): Either.Either<DomainEvent.DomainEvent, CorruptEvent> =>
+  Either.mapLeft(DomainEvent.fromEnvelope(envelope), (error) =>
     new CorruptEvent({
       store: "event store",
       position: envelope.position,
