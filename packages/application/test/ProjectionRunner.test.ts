@@ -101,6 +101,18 @@ describe("ProjectionRunner", () => {
       expect((yield* store.get("per-type", ["all"])).get("all")).toEqual({ n: 6 })
     }).pipe(Effect.provide(stores)))
 
+  it.live("rebuilds one projection in small batches without applying events twice to another one ahead of it", () =>
+    Effect.gen(function* () {
+      yield* appendPlan([[0, 3], [1, 2], [0, 1]])
+      expect(yield* ProjectionRunner.catchUp({ projections, decode })).toBe(6)
+      const perTypeV2 = { ...perType, version: 2 }
+      expect(yield* ProjectionRunner.catchUp({ projections: [perStream, perTypeV2], decode, batchSize: 2 })).toBe(6)
+      const store = yield* ProjectionStore.ProjectionStore
+      expect((yield* store.get("per-stream", ["a"])).get("a")).toEqual({ count: 4, indices: [0, 1, 2, 0], lastPosition: 6 })
+      expect(yield* store.checkpoint("per-stream")).toEqual(Option.some({ position: 6, version: 1 }))
+      expect((yield* store.get("per-type", ["all"])).get("all")).toEqual({ n: 6 })
+    }).pipe(Effect.provide(stores)))
+
   it.live("stops at a corrupt event, having applied the events before it in its batch", () =>
     Effect.gen(function* () {
       const s = yield* EventStore.EventStore
