@@ -1,6 +1,6 @@
-// `pnpm -s cim-nix <args>`: runs the bundled CLI (apps/cli/dist/cim-nix.mjs), building it first
+// `pnpm --silent cim-nix <args>`: runs the bundled CLI (apps/cli/dist/cim-nix.mjs), building it first
 // when it is missing or older than any source it is bundled from. `--app=server` as the first
-// argument runs the HTTP server instead (`pnpm -s cim-nix-server`, apps/server/dist/cim-nix-server.mjs).
+// argument runs the HTTP server instead (`pnpm --silent cim-nix-server`, apps/server/dist/cim-nix-server.mjs).
 // SIGINT, SIGTERM and SIGHUP are passed on to the app, whose exit code is this one's.
 import { spawn, spawnSync } from "node:child_process"
 import { existsSync, readdirSync, statSync } from "node:fs"

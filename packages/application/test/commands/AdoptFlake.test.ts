@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
-import { EventEnvelope, Flake } from "@cim-nix/domain"
+import { CommandError, EventEnvelope, Flake } from "@cim-nix/domain"
 import type { Nix } from "../../src/index.js"
 import { AdoptFlake, EventStore } from "../../src/index.js"
 import { InMemoryEventStore } from "../../src/testing/index.js"
@@ -67,7 +67,7 @@ describe("AdoptFlake", () => {
       const badLock = yield* adopt(new Map([["/work/f/flake.nix", "{ }\n"], ["/work/f/flake.lock", "{ not json"]]))
       expect(Either.isLeft(badLock.value) && badLock.value.left._tag).toBe("ParseError")
 
-      const failure = Fakes.nixFailure("syntax error, unexpected '}'")
+      const failure = new CommandError({ command: ["nix", "eval"], exitCode: 1, message: "nix failed (exit code 1): syntax error, unexpected '}'", hint: "Read Nix's message." })
       const broken = yield* adopt(new Map([["/work/f/flake.nix", "{ \n"]]), () => Effect.fail(failure))
       expect(Either.isLeft(broken.value) && broken.value.left).toBe(failure)
 
