@@ -296,6 +296,14 @@ const flakes = guarded(
         .annotate(OpenApi.Description, "CreateFlake: writes flake.nix from a template, locks and checks it when that needs no network.")
     )
     .add(
+      nix(HttpApiEndpoint.post("adoptFlake", "/flakes/adopt").setPayload(PathQuery))
+        .addSuccess(recorded({ path: Schema.String, description: Schema.String, inputs: Schema.Array(Flake.InputSpec), locked: Schema.Array(Schema.String) }), created)
+        .addError(badRequest)
+        .addError(notFound)
+        .addError(conflict)
+        .annotate(OpenApi.Description, "AdoptFlake: records a hand-written flake.nix (its inputs, and the locks of its flake.lock) so that the other flake commands take it; changes no file.")
+    )
+    .add(
       onFlake(HttpApiEndpoint.post("addFlakeInput", "/flakes/inputs").setPayload(AddInputBody)).addSuccess(recorded({ path: Schema.String, name: Schema.String }))
     )
     .add(

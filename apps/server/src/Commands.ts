@@ -11,6 +11,7 @@ import { DateTime, Effect, FiberRef, Option, Schema, Stream } from "effect"
 import {
   ActivateConfiguration,
   AddFlakeInput,
+  AdoptFlake,
   BuildPackage,
   CheckFlake,
   CreateConfiguration,
@@ -117,6 +118,7 @@ export const handlers = (deps: Deps) => {
     }))
   return {
     createFlake: command(Api.CreateFlakeBody, "path", 201, (request, causality) => gate(CreateFlake.handle({ ...request, causality }))),
+    adoptFlake: command(Api.PathQuery, "path", 201, (request, causality) => gate(AdoptFlake.handle({ ...request, causality }))),
     addFlakeInput: command(Api.AddInputBody, "path", 200, (request, causality) => gate(AddFlakeInput.handle({ ...request, causality }))),
     removeFlakeInput: Effect.gen(function* () {
       const request = yield* query(Api.RemoveInputQuery, "give ?path=<flake directory>&name=<input>")

@@ -70,7 +70,7 @@ const readEvents = async (server: Server.Server, count: number, headers: Record<
 const documented = [
   "GET /healthz", "GET /readyz", "GET /openapi.json", "GET /docs", "GET /docs/{file}",
   "GET /events", "GET /events/stream",
-  "GET /flakes", "GET /flakes/graph", "POST /flakes", "POST /flakes/inputs", "DELETE /flakes/inputs", "POST /flakes/update", "POST /flakes/check",
+  "GET /flakes", "GET /flakes/graph", "POST /flakes", "POST /flakes/adopt", "POST /flakes/inputs", "DELETE /flakes/inputs", "POST /flakes/update", "POST /flakes/check",
   "GET /packages", "POST /builds", "GET /builds/jobs/{id}", "GET /builds/jobs/{id}/stream", "POST /evaluations", "POST /gc", "GET /search",
   "GET /configurations", "POST /configurations", "POST /configurations/activate", "POST /configurations/rollback",
   "POST /modules", "POST /overlays"
@@ -271,6 +271,27 @@ describe("cim-nix-server commands (bundled, real Nix and SQLite)", () => {
     const again = await server.request("/flakes", json({ path: "demo" }))
     expect(again.status).toBe(422)
     expect((await errorBody(again)).error).toBe("FlakeError")
+  })
+
+  it("POST /flakes/adopt records a hand-written flake (201) without touching it; again, or a directory without flake.nix, is 422 (FlakeError)", async () => {
+    const dir = join(server.root, "hand")
+    mkdirSync(dir)
+    const text = `{\n  # mine\n  description = "by hand";\n  outputs = { self }: { };\n}\n`
+    writeFileSync(join(dir, "flake.nix"), text)
+    const response = await server.request("/flakes/adopt", { ...json({ path: "hand" }), headers: { "x-request-id": "adopt-1" } })
+    expect(response.status).toBe(201)
+    const adopted = (await response.json()) as Recorded & { path: string; description: string; locked: ReadonlyArray<string> }
+    expect(adopted).toMatchObject({ path: dir, description: "by hand", inputs: [], locked: [] })
+    expect(adopted.events.map((e) => [e.type, e.correlationId])).toEqual([["FlakeAdopted", "adopt-1"]])
+    expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe(text)
+    expect(await (await server.request("/flakes?path=hand")).json()).toMatchObject({ path: dir, description: "by hand" })
+    const again = await server.request("/flakes/adopt", json({ path: "hand" }))
+    expect(again.status).toBe(422)
+    expect((await errorBody(again)).message).toBe(`a flake already exists at ${dir}`)
+    mkdirSync(join(server.root, "bare"))
+    const bare = await server.request("/flakes/adopt", json({ path: "bare" }))
+    expect((await errorBody(bare)).message).toBe(`there is no flake.nix in ${join(server.root, "bare")}`)
+    expect(bare.status).toBe(422)
   })
 
   it("adds, updates and removes a path: input; draws the input graph", async () => {
