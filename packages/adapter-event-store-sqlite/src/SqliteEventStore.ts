@@ -11,7 +11,7 @@
  * serialized, positions become visible in order, which is what subscriptions rely on: they
  * poll the table after each in-process append and every `pollInterval` (for other processes).
  */
-import { Data, DateTime, Duration, Effect, Either, Layer, Option, Schema, SubscriptionRef } from "effect"
+import { Data, DateTime, Duration, Effect, Either, Layer, Option, Schema, Stream, SubscriptionRef } from "effect"
 import { EventStore } from "@cim-nix/application"
 import type { ConcurrencyConflict } from "@cim-nix/domain"
 import { EventEnvelope } from "@cim-nix/domain"
@@ -111,7 +111,22 @@ class EventIdTaken extends Data.TaggedError("EventIdTaken") {}
 export const make = (options: Options = {}): Effect.Effect<EventStore.Service, never, SqliteDatabase.SqliteDatabase> =>
   Effect.gen(function* () {
     const db = yield* SqliteDatabase.SqliteDatabase
+    // The last position this process appended, published to `head` only while a subscription
+    // waits for it (publishing costs more than a single-event append).
     const head = yield* SubscriptionRef.make(0)
+    let last = 0
+    let waiting = 0
+    const positions = Stream.unwrapScoped(
+      Effect.acquireRelease(Effect.sync(() => waiting++), () => Effect.sync(() => waiting--)).pipe(
+        Effect.zipRight(Effect.suspend(() => SubscriptionRef.set(head, last))),
+        Effect.as(head.changes)
+      )
+    )
+    const appended = (position: number) =>
+      Effect.suspend(() => {
+        last = position
+        return waiting > 0 ? SubscriptionRef.set(head, position) : Effect.void
+      })
     const pollInterval = options.pollInterval ?? "50 millis"
     const prepare = <P extends Array<unknown>, R>(sql: string) => db.connection.prepare<P, R>(sql)
     const streamHead = prepare<[string, string], readonly [version: number, position: number]>(
@@ -174,7 +189,7 @@ export const make = (options: Options = {}): Effect.Effect<EventStore.Service, n
     const append: EventStore.Service["append"] = (stream, events, expectedVersion) =>
       EventStore.checkAppend(stream, events).pipe(
         Effect.zipRight(db.write("append", () => insertAfterHead(stream, events, expectedVersion))),
-        Effect.tap((appended) => appended.length === 0 ? Effect.void : SubscriptionRef.set(head, appended[appended.length - 1]!.position)),
+        Effect.tap((stored) => stored.length === 0 ? Effect.void : appended(stored[stored.length - 1]!.position)),
         Effect.catchTags({
           ConcurrencyConflict: (conflict) => resolveRetry(stream, events, conflict),
           EventIdTaken: (taken) =>
@@ -194,7 +209,7 @@ export const make = (options: Options = {}): Effect.Effect<EventStore.Service, n
           db.read("readStream", () => stream.all(id.aggregateType, id.aggregateId, options?.fromVersion ?? 1)),
           (rows) => toEnvelopes(db.store, rows)
         ),
-      ...EventStore.pagedReads(readPage, head.changes, pollInterval),
+      ...EventStore.pagedReads(readPage, positions, pollInterval),
       currentPosition: db.read("currentPosition", () => lastPosition.get()!)
     }
   })
