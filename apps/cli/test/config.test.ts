@@ -94,7 +94,7 @@ describe("cim-nix config", () => {
     ])
   })
 
-  it("create rejects an invalid host name, an unsupported system and a flake.nix it did not write; nothing is written", async () => {
+  it("create rejects an invalid host name, an unsupported system and a flake.nix whose outputs it cannot edit; nothing is written", async () => {
     const t = setup()
     const host = await cimNix(["config", "create", t.flake, "--host", "Web_01"], t.env)
     expect(host.code).toBe(1)
@@ -104,14 +104,36 @@ describe("cim-nix config", () => {
     expect(system.stderr).toMatch(/"sparc-solaris" is not a supported system\n {2}hint: Use one of: x86_64-linux/)
     expect(existsSync(t.flake)).toBe(false)
 
-    const other = join(t.dir, "hand-written")
+    const other = join(t.dir, "computed")
     execFileSync("mkdir", ["-p", other])
-    writeFileSync(join(other, "flake.nix"), "{ outputs = { self }: { }; }\n")
+    const text = "{ outputs = { self }: import ./outputs.nix; }\n"
+    writeFileSync(join(other, "flake.nix"), text)
     const foreign = await cimNix(["config", "create", other, "--host", "web-01"], t.env)
     expect(foreign.code).toBe(3)
-    expect(foreign.stderr).toMatch(/was not written by cim-nix config create/)
+    expect(foreign.stderr).toMatch(/outputs returns a function application, not an attribute set literal/)
     expect(existsSync(join(other, "nixos"))).toBe(false)
+    expect(readFileSync(join(other, "flake.nix"), "utf8")).toBe(text)
     expect(await t.events()).toEqual([])
+  })
+
+  it("create adds a host to a hand-written flake.nix in place; Nix builds it and activate switches to it", async () => {
+    const t = setup()
+    execFileSync("mkdir", ["-p", t.flake])
+    const text = `{\n  # my fleet, by hand\n  description = "hand-written fleet";\n  outputs = { self }: {\n    value = 1; # mine\n  };\n}\n`
+    writeFileSync(join(t.flake, "flake.nix"), text)
+    const run = await cimNix(["config", "create", t.flake, "--host", "web-01", "--json"], t.env)
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.stdout).files).toEqual([join(t.flake, "nixos", "web-01.nix"), join(t.flake, "flake.nix")])
+    expect(readFileSync(join(t.flake, "flake.nix"), "utf8")).toBe(
+      `{\n  # my fleet, by hand\n  description = "hand-written fleet";\n  outputs = { self }@inputs: {\n    value = 1; # mine\n    nixosConfigurations.web-01 = import ./nixos/web-01.nix inputs;\n  };\n}\n`
+    )
+    const activated = await cimNix(["config", "activate", t.flake, "--host", "web-01", "--profile", t.profile, "--json"], t.env)
+    expect(activated.stderr).toBe("")
+    expect(activated.code).toBe(0)
+    expect(JSON.parse(activated.stdout)).toMatchObject({ generation: 1, activated: true })
+    expect(readFileSync(t.log, "utf8")).toMatch(/switch-to-configuration switch/)
+    expect((await t.events()).map((e) => e.type)).toEqual(["ConfigurationCreated", "ConfigurationActivated"])
   })
 
   it("activate sets the profile (Nix generations), runs switch-to-configuration, and rollback goes back; events record both", async () => {

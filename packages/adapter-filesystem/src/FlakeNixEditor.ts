@@ -2,16 +2,17 @@
  * Byte-preserving edits of hand-written `flake.nix` files, parsed with tree-sitter-nix: add or
  * remove an input (in the style the file already uses: `inputs.foo.url = "...";`,
  * `inputs = { foo.url = "..."; };` or `foo = { url = "..."; };`, one line or several), keep the
- * `outputs` argument list in step, set `follows`, `flake` and the description. Only the bytes an
+ * `outputs` argument list in step, set `follows`, `flake` and the description, and bind an
+ * output to an imported file (`nixosConfigurations.<host> = import ./nixos/<host>.nix inputs;`). Only the bytes an
  * edit needs change; every comment, blank line and space elsewhere stays. A file whose shape
  * cannot be edited safely is refused with a `FlakeError` naming the shape. `plan` is pure; `apply`
  * parses, plans, applies and checks that the result still parses.
  */
 import { Workspace } from "@cim-nix/application"
-import { type FlakeError, FlakeRef, NixExpr, type ParseError, ValidationError } from "@cim-nix/domain"
+import { AttributePath, type FlakeError, FlakeRef, NixExpr, type ParseError, ValidationError } from "@cim-nix/domain"
 import { Effect, Either, ParseResult, Schema } from "effect"
 import * as Shape from "./internal/flakeShape.js"
-import { attrName, field, fields, firstError, parse, stringValue, type SyntaxNode, token } from "./internal/nixSyntax.js"
+import { attrName, attrNames, describe, field, fields, firstError, parse, stringValue, type SyntaxNode, token, unparenthesize } from "./internal/nixSyntax.js"
 import * as Layout from "./internal/textLayout.js"
 
 /** A replacement of `deleted` at `offset` (in the text before the edit) by `inserted`. */
@@ -296,6 +297,76 @@ const setDescription = (shape: Shape.FlakeShape, description: string): Effect.Ef
       : [{ offset: old.start, deleted: shape.text.slice(old.start, old.end), inserted: literal }]
   })
 
+// ---------------------------------------------------------------------------------------------
+// outputs
+
+/** The attribute set literal `outputs` returns (through `let ... in` and parentheses), or a refusal. */
+const outputsSet = (shape: Shape.FlakeShape, outputs: SyntaxNode): Either.Either<SyntaxNode, FlakeError> => {
+  let body = unparenthesize(field(outputs, "body")!)
+  while (body.type === "let_expression") body = unparenthesize(field(body, "body")!)
+  return Shape.isAttrset(body)
+    ? Either.right(body)
+    : Either.left(Shape.refuse(
+      shape.file,
+      `outputs returns ${describe(body)}, not an attribute set literal (\`${Shape.snippet(shape.text, body)}\` at ${Shape.where(body)})`,
+      "write outputs as `{ self, ... }@inputs: { ... }` (a `let ... in { ... }` is fine), or add the output by hand"
+    ))
+}
+
+/** The bindings of an attribute set literal as a container (paths relative to it), or a refusal of a computed name. */
+const containerOf = (shape: Shape.FlakeShape, node: SyntaxNode, path: ReadonlyArray<string>): Either.Either<Shape.Container, FlakeError> => {
+  const bindings: Array<Shape.Binding> = []
+  const container: Shape.Container = { node, path, bindings }
+  for (const child of node.children.find((c) => c.type === "binding_set")?.children ?? []) {
+    if (child.type !== "binding") continue
+    const names = attrNames(shape.text, field(child, "attrpath")!)
+    if (names === undefined) {
+      return Either.left(Shape.refuse(shape.file, `the output name \`${Shape.snippet(shape.text, child)}\` at ${Shape.where(child)} is computed`, "add the output by hand"))
+    }
+    bindings.push({ node: child, path: [...path, ...names], value: unparenthesize(field(child, "expression")!), container })
+  }
+  return Either.right(container)
+}
+
+/** The name of the whole argument of `outputs`, and the change that adds `@inputs` when it has none. */
+const wholeArgument = (shape: Shape.FlakeShape, outputs: SyntaxNode): Either.Either<readonly [string, ReadonlyArray<Change>], FlakeError> => {
+  const universal = field(outputs, "universal")
+  if (universal !== undefined) return Either.right([shape.text.slice(universal.start, universal.end), []])
+  const formals = field(outputs, "formals")!
+  if (fields(formals, "formal").some((formal) => formalName(shape.text, formal) === "inputs")) {
+    return Either.left(Shape.refuse(shape.file, "outputs takes an argument named inputs but not the whole argument set", "write `{ ... }@args:` in outputs, or add the output by hand"))
+  }
+  return Either.right(["inputs", [{ offset: formals.end, deleted: "", inserted: "@inputs" }]])
+}
+
+/** Binds `path` (relative to `container`) to `value` in it, inside an attribute set literal already bound to a prefix of `path` if there is one. */
+const bindOutput = (shape: Shape.FlakeShape, container: Shape.Container, path: ReadonlyArray<string>, value: string): Either.Either<Change, FlakeError> => {
+  const full = [...container.path, ...path]
+  const taken = container.bindings.find((b) => isPrefix(full, b.path))
+  if (taken !== undefined) {
+    return Either.left(Shape.refuse(shape.file, `outputs already defines ${taken.path.join(".")} (line ${taken.node.row + 1})`, "choose another name, or remove that output first"))
+  }
+  const outer = container.bindings.find((b) => isPrefix(b.path, full))
+  if (outer !== undefined) {
+    if (!Shape.isAttrset(outer.value)) {
+      return Either.left(Shape.refuse(shape.file, `${outer.path.join(".")} at line ${outer.node.row + 1} is not an attribute set literal: ${full.join(".")} cannot be added to it`, "add the output by hand"))
+    }
+    return Either.flatMap(containerOf(shape, outer.value, outer.path), (inner) => bindOutput(shape, inner, full.slice(outer.path.length), value))
+  }
+  const after = last(container.bindings.filter((b) => b.path.length > container.path.length && b.path[container.path.length] === path[0])) ?? last(container.bindings)
+  const binding = bindingText(spacingOf(shape.text, after), AttributePath.print(AttributePath.unsafeMake(path)), value)
+  return Either.right(after === undefined ? insertFirst(shape, container, [binding]) : insertAfterBinding(shape, after, [binding]))
+}
+
+const addOutputImport = (shape: Shape.FlakeShape, edit: Workspace.AddOutputImport): Either.Either<ReadonlyArray<Change>, FlakeError> =>
+  Either.gen(function*() {
+    const outputs = yield* Shape.outputsFunction(shape)
+    const set = yield* Either.flatMap(outputsSet(shape, outputs), (node) => containerOf(shape, node, []))
+    const [argument, argumentChanges] = yield* wholeArgument(shape, outputs)
+    const binding = yield* bindOutput(shape, set, edit.attrPath, `import ${edit.file} ${argument}`)
+    return [...argumentChanges, binding]
+  })
+
 /**
  * The changes one edit makes to `text` (parsed into `root`), or why the file cannot be edited.
  * Pure: no I/O and no services (an Effect only because printing a string literal validates its
@@ -322,6 +393,8 @@ export const plan = (
           : setInputAttribute(shape, edit.input, ["flake"], "false", (node) => text.slice(node.start, node.end) === "false"))
       case "SetDescription":
         return yield* setDescription(shape, edit.description)
+      case "AddOutputImport":
+        return yield* addOutputImport(shape, edit)
     }
   })
 

@@ -361,3 +361,56 @@ describe("FlakeNixEditor properties", () => {
     )
   })
 })
+
+describe("FlakeNixEditor AddOutputImport", () => {
+  const host = (name: string): Workspace.FlakeEdit => ({ _tag: "AddOutputImport", attrPath: ["nixosConfigurations", name], file: `./nixos/${name}.nix` })
+  const expectEdit = (before: string, e: Workspace.FlakeEdit, after: string) =>
+    Effect.map(edit(before, e), (result) => expect(result.text).toBe(after))
+
+  it.effect("binds the output after the outputs' last binding, through let ... in, with the @ name the file uses", () =>
+    expectEdit(
+      `{\n  # mine\n  outputs = { self, ... }@args:\n    let x = 1; in {\n      packages.x86_64-linux.default = x; # keep\n    };\n}\n`,
+      host("web"),
+      `{\n  # mine\n  outputs = { self, ... }@args:\n    let x = 1; in {\n      packages.x86_64-linux.default = x; # keep\n      nixosConfigurations.web = import ./nixos/web.nix args;\n    };\n}\n`
+    ))
+
+  it.effect("goes inside an existing nixosConfigurations set, or after the other hosts written dotted", () =>
+    Effect.gen(function*() {
+      yield* expectEdit(
+        `{\n  outputs = inputs: {\n    nixosConfigurations = {\n      a = 1;\n    };\n    b = 2;\n  };\n}\n`,
+        host("web"),
+        `{\n  outputs = inputs: {\n    nixosConfigurations = {\n      a = 1;\n      web = import ./nixos/web.nix inputs;\n    };\n    b = 2;\n  };\n}\n`
+      )
+      yield* expectEdit(
+        `{ outputs = inputs: { nixosConfigurations.a = 1; b = 2; }; }`,
+        host("web"),
+        `{ outputs = inputs: { nixosConfigurations.a = 1; nixosConfigurations.web = import ./nixos/web.nix inputs; b = 2; }; }`
+      )
+    }))
+
+  it.effect("names the whole argument set @inputs when outputs lists its arguments, and quotes a host name that needs it", () =>
+    expectEdit(
+      `{ outputs = { self, nixpkgs }: { }; }`,
+      host("01-web"),
+      `{ outputs = { self, nixpkgs }@inputs: { nixosConfigurations."01-web" = import ./nixos/01-web.nix inputs; }; }`
+    ))
+
+  it.effect("refuses outputs that are not an attribute set literal, a host already defined, a set that is computed; the text is kept", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [string, RegExp]> = [
+        [`{ outputs = inputs: import ./outputs.nix inputs; }`, /outputs returns a function application, not an attribute set literal/],
+        [`{ outputs = inputs: { nixosConfigurations.web = 1; }; }`, /outputs already defines nixosConfigurations\.web \(line 1\)/],
+        [`{ outputs = inputs: { nixosConfigurations = { web.x = 1; }; }; }`, /outputs already defines nixosConfigurations\.web\.x/],
+        [`{ outputs = inputs: { nixosConfigurations = mkHosts ./hosts; }; }`, /nixosConfigurations at line 1 is not an attribute set literal/],
+        [`{ outputs = { self, inputs }: { }; }`, /takes an argument named inputs but not the whole argument set/],
+        [`{ outputs = inputs: { \${"x"} = 1; }; }`, /output name .* is computed/]
+      ]
+      for (const [text, message] of cases) {
+        const error = yield* refusal(text, host("web"))
+        expect(error._tag).toBe("FlakeError")
+        expect(error.message).toMatch(message)
+      }
+      const bad = yield* refusal(`{ outputs = inputs: { }; }`, { _tag: "AddOutputImport", attrPath: ["x"], file: "/etc/passwd" })
+      expect(bad._tag).toBe("ValidationError")
+    }))
+})

@@ -37,7 +37,8 @@ export interface FlakeShape {
   readonly inputContainers: ReadonlyArray<Container>
 }
 
-const isAttrset = (node: SyntaxNode) => node.type === "attrset_expression" || node.type === "rec_attrset_expression"
+/** Whether `node` is an attribute set literal (`{ ... }` or `rec { ... }`). */
+export const isAttrset = (node: SyntaxNode) => node.type === "attrset_expression" || node.type === "rec_attrset_expression"
 
 /** `line L, column C` (one-based) of a node. */
 export const where = (node: SyntaxNode) => `line ${node.row + 1}, column ${node.column + 1}`

@@ -7,8 +7,7 @@
  */
 import { Effect, Option } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
-import { Flake, FlakeError, FlakeLock, NixExpr } from "@cim-nix/domain"
-import * as Nix from "../ports/Nix.js"
+import { Flake, FlakeError, FlakeLock } from "@cim-nix/domain"
 import * as Workspace from "../ports/Workspace.js"
 import * as CommandHandler from "./CommandHandler.js"
 import * as FlakeDirectory from "./internal/FlakeDirectory.js"
@@ -29,22 +28,10 @@ export interface Adopted {
   readonly events: ReadonlyArray<EventEnvelope.EventEnvelope>
 }
 
-/** The Nix expression whose value is what the `flake.nix` at `file` declares (a Flake declaration). */
-const declaration = (file: string) =>
-  Effect.map(NixExpr.print(NixExpr.string(file)), (name) =>
-    [
-      `let flake = import ${name}; inputs = flake.inputs or { }; in {`,
-      `  description = flake.description or "";`,
-      `  inherit inputs;`,
-      `  implicit = builtins.attrNames (builtins.removeAttrs (builtins.functionArgs flake.outputs) ([ "self" ] ++ builtins.attrNames inputs));`,
-      `}`
-    ].join("\n"))
-
 /** Reads the flake in `request.path` and records it. */
 export const handle = (request: AdoptFlake) =>
   Effect.gen(function* () {
     const workspace = yield* Workspace.Workspace
-    const nix = yield* Nix.Nix
     const path = yield* workspace.resolve(request.path)
     const file = FlakeDirectory.nixFile(path)
     if (!(yield* workspace.exists(file))) {
@@ -54,8 +41,7 @@ export const handle = (request: AdoptFlake) =>
       onNone: () => Effect.succeed(Option.none<FlakeLock.FlakeLock>()),
       onSome: (text) => Effect.map(FlakeLock.parse(text), Option.some)
     })
-    const declared = yield* nix.eval({ _tag: "Expression", expression: yield* declaration(file) }, { impure: true })
-    const command = yield* Flake.fromDeclaration(path, declared)
+    const command = yield* Flake.fromDeclaration(path, yield* FlakeDirectory.declaration(path))
     const ownRefs = command.inputs.filter((input) => input.follows === undefined).map((input) => input.name)
     const locks = Option.match(lock, { onNone: () => ({}), onSome: (l) => UpdateFlake.locksOf(l, ownRefs) })
     const { events } = yield* CommandHandler.execute({

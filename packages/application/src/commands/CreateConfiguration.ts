@@ -3,7 +3,9 @@
  * configurations: `flake.nix` takes `nixosConfigurations` from one file per host,
  * `nixos/<host>.nix` (a function of the flake's inputs), so that adding a host adds a file and
  * leaves `flake.nix` alone. The first configuration of a directory writes `flake.nix`, with a
- * `nixpkgs` input when one is given; a `flake.nix` not written this way is refused.
+ * `nixpkgs` input when one is given. A hand-written `flake.nix` gets the host file too, and
+ * `nixosConfigurations.<host> = import ./nixos/<host>.nix inputs;` in its outputs, edited in
+ * place (the rest of the file kept byte for byte); its `nixpkgs` input, if any, is used.
  *
  * With a `nixpkgs` input a host is `inputs.nixpkgs.lib.nixosSystem { system; modules;
  * specialArgs = { inherit inputs; }; }` (overlays through `nixpkgs.overlays`). Without one (no
@@ -14,10 +16,11 @@
  */
 import { Effect, Option, Schema } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
-import { Configuration, FlakeError, NixExpr, ValidationError } from "@cim-nix/domain"
+import { Configuration, Flake, NixExpr, ValidationError } from "@cim-nix/domain"
 import * as Workspace from "../ports/Workspace.js"
 import * as CommandHandler from "./CommandHandler.js"
 import { referenceExpr } from "./CreateModule.js"
+import * as FlakeDirectory from "./internal/FlakeDirectory.js"
 import * as NixFile from "./NixFile.js"
 
 /** The first line of a `flake.nix` written for configurations. */
@@ -141,20 +144,35 @@ export const Request = Schema.Struct({
 })
 export type Request = typeof Request.Type
 
-/** What the flake directory holds now: no `flake.nix`, or one written for configurations (with or without nixpkgs). */
-const inspect = (flakeFile: string) =>
+/** What the flake directory holds: a `flake.nix` written for configurations, or one written by hand; with or without a nixpkgs input. */
+interface Existing {
+  readonly nixpkgs: boolean
+  readonly handWritten: boolean
+}
+
+/** What the flake directory holds now: no `flake.nix`, or one (see Existing). */
+const inspect = (flake: string) =>
   Effect.gen(function* () {
     const workspace = yield* Workspace.Workspace
-    if (!(yield* workspace.exists(flakeFile))) return Option.none<{ readonly nixpkgs: boolean }>()
+    const flakeFile = FlakeDirectory.nixFile(flake)
+    if (!(yield* workspace.exists(flakeFile))) return Option.none<Existing>()
     const text = yield* workspace.readFile(flakeFile)
-    if (!text.startsWith(`# ${marker}`)) {
-      return yield* new FlakeError({
-        path: flakeFile,
-        message: `${flakeFile} was not written by cim-nix config create: cannot add a configuration to it`,
-        hint: "Create the configuration in a new directory, or add `nixosConfigurations.<host> = import ./nixos/<host>.nix inputs;` to its outputs by hand."
-      })
-    }
-    return Option.some({ nixpkgs: /^\s*inputs\.nixpkgs\.url = /m.test(text) })
+    if (text.startsWith(`# ${marker}`)) return Option.some({ nixpkgs: /^\s*inputs\.nixpkgs\.url = /m.test(text), handWritten: false })
+    const declared = yield* Effect.flatMap(FlakeDirectory.declaration(flake), (json) => Flake.fromDeclaration(flake, json))
+    return Option.some({ nixpkgs: declared.inputs.some((input) => input.name === "nixpkgs"), handWritten: true })
+  })
+
+/**
+ * Binds `nixosConfigurations.<host>` to the host file in a hand-written `flake.nix`, in place
+ * (the Workspace's byte-preserving editor); the undo puts the file back.
+ */
+const bindHost = (flake: string, hostname: string) =>
+  Effect.gen(function* () {
+    const workspace = yield* Workspace.Workspace
+    const flakeFile = FlakeDirectory.nixFile(flake)
+    const before = yield* FlakeDirectory.snapshot(flakeFile)
+    yield* workspace.editFlake(flakeFile, { _tag: "AddOutputImport", attrPath: ["nixosConfigurations", hostname], file: `./nixos/${hostname}.nix` })
+    return { path: flakeFile, undo: FlakeDirectory.restore(workspace, flakeFile, before) }
   })
 
 /** What `handle` returns: the files written, the configuration and the stored events. */
@@ -177,7 +195,7 @@ export const handle = (request: Request, causality: EventEnvelope.Causality) =>
       perform: ([created]) =>
         Effect.gen(function* () {
           const event = created as Configuration.ConfigurationCreated
-          const existing = yield* inspect(`${flake}/flake.nix`)
+          const existing = yield* inspect(flake)
           if (Option.isSome(existing) && request.nixpkgs !== undefined && !existing.value.nixpkgs) {
             return yield* new ValidationError({
               field: "nixpkgs",
@@ -186,7 +204,16 @@ export const handle = (request: Request, causality: EventEnvelope.Causality) =>
             })
           }
           const withNixpkgs = Option.match(existing, { onNone: () => request.nixpkgs !== undefined, onSome: (e) => e.nixpkgs })
-          const host = yield* NixFile.write(`${flake}/nixos/${event.hostname}.nix`, yield* NixExpr.print(hostExpr(event, withNixpkgs)), request.force)
+          const hostText = yield* NixExpr.print(hostExpr(event, withNixpkgs))
+          const hostFile = `${flake}/nixos/${event.hostname}.nix`
+          if (Option.isSome(existing) && existing.value.handWritten) {
+            // The edit first: a flake.nix that cannot take the host refuses it before anything is written.
+            const bound = yield* bindHost(flake, event.hostname)
+            const host = yield* Effect.tapError(NixFile.write(hostFile, hostText, request.force), () => bound.undo)
+            files.push(host.path, bound.path)
+            return { undo: Effect.zipRight(bound.undo, host.undo) }
+          }
+          const host = yield* NixFile.write(hostFile, hostText, request.force)
           files.push(host.path)
           if (Option.isSome(existing)) return host
           const flakeFile = yield* NixFile.write(`${flake}/flake.nix`, yield* NixExpr.print(flakeExpr(Option.fromNullable(request.nixpkgs))), false).pipe(

@@ -77,8 +77,23 @@ export type SetFlake = typeof SetFlake.Type
 export const SetDescription = Schema.TaggedStruct("SetDescription", { description: Schema.String })
 export type SetDescription = typeof SetDescription.Type
 
+/**
+ * Adds `<attrPath> = import <file> <inputs>;` to the attribute set `outputs` returns (also
+ * through `let ... in`), where `<inputs>` is the whole argument of `outputs` (`inputs:` or
+ * `{ ... }@inputs`; an argument list without one gets `@inputs`). `file` is a relative path
+ * (`./nixos/web.nix`). Refused when `outputs` does not return an attribute set literal, or
+ * already defines `attrPath` (or something inside it).
+ */
+export const AddOutputImport = Schema.TaggedStruct("AddOutputImport", {
+  attrPath: Schema.NonEmptyArray(Schema.String.pipe(Schema.minLength(1))),
+  file: Schema.String.pipe(
+    Schema.pattern(/^\.\.?\/[A-Za-z0-9._+\/-]+$/, { message: () => "a relative path such as ./nixos/web.nix (letters, digits, . _ + - /)" })
+  )
+})
+export type AddOutputImport = typeof AddOutputImport.Type
+
 /** One change to a `flake.nix`. */
-export const FlakeEdit = Schema.Union(AddInput, RemoveInput, SetFollows, SetFlake, SetDescription)
+export const FlakeEdit = Schema.Union(AddInput, RemoveInput, SetFollows, SetFlake, SetDescription, AddOutputImport)
 export type FlakeEdit = typeof FlakeEdit.Type
 
 /** The outcome of `editFlake`: the text before and after (equal when nothing had to change). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, Layer, Option } from "effect"
-import { Configuration, EventEnvelope, Hostname, NixExpr } from "@cim-nix/domain"
-import { CreateConfiguration, EventStore, type Workspace } from "../../src/index.js"
+import { CommandError, Configuration, EventEnvelope, Hostname, NixExpr } from "@cim-nix/domain"
+import { CreateConfiguration, EventStore, Nix, type Workspace } from "../../src/index.js"
 import { InMemoryEventStore } from "../../src/testing/index.js"
 import { workspace } from "./flakeFakes.js"
 
@@ -83,6 +83,13 @@ inputs: {
 }`
 
 describe("CreateConfiguration.handle", () => {
+  /** A Nix that evaluates a hand-written flake.nix to `declared` (or fails with `failure`). */
+  const declaring = (declared: unknown, failure?: CommandError) =>
+    Layer.succeed(Nix.Nix, Nix.Nix.of({ eval: () => (failure === undefined ? Effect.succeed(declared as never) : Effect.fail(failure)) } as Partial<Nix.NixService> as Nix.NixService))
+
+  /** A Nix for a directory cim-nix writes itself: never asked anything. */
+  const unused = declaring(null, new CommandError({ command: ["nix"], message: "nix was not expected to run", hint: "" }))
+
   const request = (hostname: string, flake = "/srv/fleet") => ({
     configuration: Configuration.CreateConfiguration.make({ flake, hostname, system: "x86_64-linux", modules: [], overlays: [] }),
     force: false
@@ -97,7 +104,7 @@ describe("CreateConfiguration.handle", () => {
       const second = yield* CreateConfiguration.handle(request("db"), EventEnvelope.root("cmd-2"))
       expect(second.files).toEqual(["/srv/fleet/nixos/db.nix"])
       expect(files.get("/srv/fleet/flake.nix")!.startsWith(`# ${CreateConfiguration.marker}`)).toBe(true)
-    }).pipe(Effect.provide(Layer.merge(InMemoryEventStore.layer, workspace(files))))
+    }).pipe(Effect.provide(Layer.mergeAll(InMemoryEventStore.layer, workspace(files), unused)))
   })
 
   it.effect("when another writer records the same configuration first, both files are removed and the conflict reported", () => {
@@ -112,7 +119,7 @@ describe("CreateConfiguration.handle", () => {
           raced = true
           return CreateConfiguration.handle(request("web-01", "/srv/fleet"), EventEnvelope.root("cmd-2")).pipe(
             Effect.provide(Layer.succeed(EventStore.EventStore, Context.get(services!, EventStore.EventStore))),
-            Effect.provide(workspace(new Map())),
+            Effect.provide(Layer.merge(workspace(new Map()), unused)),
             Effect.orDie,
             Effect.asVoid
           )
@@ -122,16 +129,37 @@ describe("CreateConfiguration.handle", () => {
       const result = yield* Effect.either(CreateConfiguration.handle(request("web-01"), EventEnvelope.root("cmd-1")))
       expect(Either.isLeft(result) && result.left._tag).toBe("ConcurrencyConflict")
       expect([...files.keys()]).toEqual([])
-    }).pipe(Effect.provide(Layer.merge(InMemoryEventStore.layer, workspace(files, race))))
+    }).pipe(Effect.provide(Layer.mergeAll(InMemoryEventStore.layer, workspace(files, race), unused)))
   })
 
-  it.effect("refuses a flake.nix it did not write, before writing anything", () => {
-    const files = new Map([["/srv/fleet/flake.nix", "{ outputs = { self }: { }; }\n"]])
+  it.effect("adds the host to a hand-written flake.nix by editing its outputs in place, and uses its nixpkgs input", () => {
+    const files = new Map([["/srv/fleet/flake.nix", "{ outputs = { self, nixpkgs }: { }; }\n"]])
     return Effect.gen(function* () {
-      const result = yield* Effect.either(CreateConfiguration.handle(request("web-01"), EventEnvelope.root("cmd-1")))
-      expect(Either.isLeft(result) && result.left._tag).toBe("FlakeError")
-      expect([...files.keys()]).toEqual(["/srv/fleet/flake.nix"])
-      expect(yield* (yield* EventStore.EventStore).readStream({ aggregateType: "Configuration", aggregateId: "/srv/fleet#nixosConfigurations.web-01" })).toEqual([])
+      const created = yield* CreateConfiguration.handle(request("web-01"), EventEnvelope.root("cmd-1"))
+      expect(created.files).toEqual(["/srv/fleet/nixos/web-01.nix", "/srv/fleet/flake.nix"])
+      expect(files.get("/srv/fleet/nixos/web-01.nix")).toContain("inputs.nixpkgs.lib.nixosSystem")
+      // the fake editor appends the edit it was asked for
+      expect(files.get("/srv/fleet/flake.nix")).toBe(
+        `{ outputs = { self, nixpkgs }: { }; }\n# ${JSON.stringify({ _tag: "AddOutputImport", attrPath: ["nixosConfigurations", "web-01"], file: "./nixos/web-01.nix" })}\n`
+      )
+      expect(created.events.map((e) => e.type)).toEqual(["ConfigurationCreated"])
+    }).pipe(Effect.provide(Layer.mergeAll(InMemoryEventStore.layer, workspace(files), declaring({ description: "", inputs: {}, implicit: ["nixpkgs"] }))))
+  })
+
+  it.effect("refuses --nixpkgs for a hand-written flake without it, and a flake.nix Nix cannot read, before writing anything", () => {
+    const text = "{ outputs = { self }: { }; }\n"
+    const files = new Map([["/srv/fleet/flake.nix", text]])
+    const stream = { aggregateType: "Configuration", aggregateId: "/srv/fleet#nixosConfigurations.web-01" }
+    return Effect.gen(function* () {
+      const withNixpkgs = yield* Effect.either(CreateConfiguration.handle({ ...request("web-01"), nixpkgs: "github:NixOS/nixpkgs" }, EventEnvelope.root("cmd-1")).pipe(
+        Effect.provide(declaring({ description: "", inputs: {}, implicit: [] }))
+      ))
+      expect(Either.isLeft(withNixpkgs) && withNixpkgs.left).toMatchObject({ _tag: "ValidationError", field: "nixpkgs" })
+      const failure = new CommandError({ command: ["nix", "eval"], exitCode: 1, message: "syntax error", hint: "" })
+      const unreadable = yield* Effect.either(CreateConfiguration.handle(request("web-01"), EventEnvelope.root("cmd-2")).pipe(Effect.provide(declaring(null, failure))))
+      expect(Either.isLeft(unreadable) && unreadable.left).toBe(failure)
+      expect([...files.entries()]).toEqual([["/srv/fleet/flake.nix", text]])
+      expect(yield* (yield* EventStore.EventStore).readStream(stream)).toEqual([])
     }).pipe(Effect.provide(Layer.merge(InMemoryEventStore.layer, workspace(files))))
   })
 })

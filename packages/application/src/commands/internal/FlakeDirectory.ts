@@ -5,7 +5,8 @@
  */
 import { Effect, Either, Option } from "effect"
 import type { Flake } from "@cim-nix/domain"
-import { EventEnvelope, FlakeLock, FlakeRef } from "@cim-nix/domain"
+import { EventEnvelope, FlakeLock, FlakeRef, NixExpr } from "@cim-nix/domain"
+import * as Nix from "../../ports/Nix.js"
 import * as Workspace from "../../ports/Workspace.js"
 
 /** The `path:` reference of the flake in `directory` (untracked files count, even in a Git work tree). */
@@ -82,4 +83,23 @@ export const changeFiles = <A, E, R>(directory: string, change: (lockBefore: Opt
     const undo = Effect.zipRight(restore(workspace, nixFile(directory), nix), restore(workspace, lockFile(directory), lock))
     const value = yield* Effect.tapError(change(lock), () => undo)
     return { value, undo }
+  })
+
+/**
+ * What the `flake.nix` of `directory` declares, evaluated by Nix (impure: it reads the file):
+ * `{ description, inputs, implicit }`, where `implicit` lists the arguments of `outputs` other
+ * than `self` that `inputs` does not declare (see `Flake.fromDeclaration`).
+ */
+export const declaration = (directory: string) =>
+  Effect.gen(function* () {
+    const nix = yield* Nix.Nix
+    const file = yield* NixExpr.print(NixExpr.string(nixFile(directory)))
+    const expression = [
+      `let flake = import ${file}; inputs = flake.inputs or { }; in {`,
+      `  description = flake.description or "";`,
+      `  inherit inputs;`,
+      `  implicit = builtins.attrNames (builtins.removeAttrs (builtins.functionArgs flake.outputs) ([ "self" ] ++ builtins.attrNames inputs));`,
+      `}`
+    ].join("\n")
+    return yield* nix.eval({ _tag: "Expression", expression }, { impure: true })
   })
