@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { existsSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { cimNix } from "./cli.js"
 import { storedEvents, testEnv, writeFlake } from "./testFlake.js"
@@ -67,5 +69,25 @@ describe("cim-nix gc", { timeout: 180_000 }, () => {
       expect(run.stderr).toMatch(/^error: .*\n  hint: /)
     }
     expect((await storedEvents(env)).map((e) => e.type)).toEqual(["PackageBuilt"])
+  })
+
+  it("--max stops once that much is freed: in a private store of two dead paths, one goes and one stays", async () => {
+    // A chroot store (NIX_REMOTE), so that the collection can only ever touch the paths of this test.
+    const root = mkdtempSync(join(tmpdir(), "cim-nix-gc-store-"))
+    const env = { ...testEnv(), NIX_REMOTE: `local?root=${root}` }
+    const added = ["one", "two"].map((name) => {
+      const file = join(root, `${name}.txt`)
+      writeFileSync(file, `${name} ${Date.now()}\n`)
+      return execFileSync("nix-store", ["--add", file], { env: { ...process.env, ...env }, encoding: "utf8" }).trim()
+    })
+    const run = await cimNix(["gc", "--max", "1", "--json"], env)
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    const collected = JSON.parse(run.stdout)
+    expect(collected).toMatchObject({ dryRun: false, deletedPaths: 1 })
+    expect(added).toContain(collected.paths[0])
+    expect(added.map((path) => existsSync(join(root, path)))).toEqual(added.map((path) => path !== collected.paths[0]))
+    const [event] = (await storedEvents(env)).filter((e) => e.type === "GarbageCollected")
+    expect(event!.payload).toEqual({ options: { dryRun: false, maxFreed: 1 }, freedBytes: collected.freedBytes, deletedPaths: 1 })
   })
 })
