@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
+import { existsSync, lutimesSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { cimNix } from "./cli.js"
@@ -71,15 +71,25 @@ describe("cim-nix gc", { timeout: 180_000 }, () => {
     expect((await storedEvents(env)).map((e) => e.type)).toEqual(["PackageBuilt"])
   })
 
-  it("--max stops once that much is freed: in a private store of two dead paths, one goes and one stays", async () => {
-    // A chroot store (NIX_REMOTE), so that the collection can only ever touch the paths of this test.
+  /**
+   * A private chroot store (NIX_REMOTE) and state directory (NIX_STATE_DIR, where Nix looks for
+   * profiles), so that a collection can only ever touch what this test made; `add` puts a file in it.
+   */
+  const privateStore = () => {
     const root = mkdtempSync(join(tmpdir(), "cim-nix-gc-store-"))
-    const env = { ...testEnv(), NIX_REMOTE: `local?root=${root}` }
-    const added = ["one", "two"].map((name) => {
+    const env = { ...testEnv(), NIX_REMOTE: `local?root=${root}`, NIX_STATE_DIR: join(root, "nix", "var", "nix") }
+    const nixTool = (program: string, args: ReadonlyArray<string>) => execFileSync(program, args, { env: { ...process.env, ...env }, encoding: "utf8" }).trim()
+    const add = (name: string) => {
       const file = join(root, `${name}.txt`)
       writeFileSync(file, `${name} ${Date.now()}\n`)
-      return execFileSync("nix-store", ["--add", file], { env: { ...process.env, ...env }, encoding: "utf8" }).trim()
-    })
+      return nixTool("nix-store", ["--add", file])
+    }
+    return { root, env, add, nixTool }
+  }
+
+  it("--max stops once that much is freed: in a private store of two dead paths, one goes and one stays", async () => {
+    const { root, env, add } = privateStore()
+    const added = ["one", "two"].map(add)
     const run = await cimNix(["gc", "--max", "1", "--json"], env)
     expect(run.stderr).toBe("")
     expect(run.code).toBe(0)
@@ -89,5 +99,25 @@ describe("cim-nix gc", { timeout: 180_000 }, () => {
     expect(added.map((path) => existsSync(join(root, path)))).toEqual(added.map((path) => path !== collected.paths[0]))
     const [event] = (await storedEvents(env)).filter((e) => e.type === "GarbageCollected")
     expect(event!.payload).toEqual({ options: { dryRun: false, maxFreed: 1 }, freedBytes: collected.freedBytes, deletedPaths: 1 })
+  })
+
+  it("--older-than deletes the profile generations older than that (keeping the one current then) and collects what they held", async () => {
+    const { root, env, add, nixTool } = privateStore()
+    const profiles = join(root, "nix", "var", "nix", "profiles")
+    mkdirSync(profiles, { recursive: true })
+    const profile = join(profiles, "test")
+    const paths = ["old", "then", "now"].map(add)
+    paths.forEach((path) => nixTool("nix-env", ["--profile", profile, "--set", path]))
+    const day = 24 * 3600
+    lutimesSync(`${profile}-1-link`, Date.now() / 1000 - 10 * day, Date.now() / 1000 - 10 * day)
+    lutimesSync(`${profile}-2-link`, Date.now() / 1000 - 5 * day, Date.now() / 1000 - 5 * day)
+    const run = await cimNix(["gc", "--older-than", "1d", "--json"], env)
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ dryRun: false, deletedPaths: 1, paths: [paths[0]] })
+    expect(nixTool("nix-env", ["--profile", profile, "--list-generations"]).split("\n").map((line) => Number(line.trim().split(/\s+/)[0]))).toEqual([2, 3])
+    expect(paths.map((path) => existsSync(join(root, path)))).toEqual([false, true, true])
+    const [event] = (await storedEvents(env)).filter((e) => e.type === "GarbageCollected")
+    expect(event!.payload).toMatchObject({ options: { dryRun: false, olderThan: "1d" }, deletedPaths: 1 })
   })
 })
