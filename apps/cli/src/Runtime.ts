@@ -4,8 +4,10 @@
  * picked from `--event-store` / `CIM_NIX_EVENT_STORE`; read models live in SQLite.
  */
 import { Duration, Effect, Layer, Option } from "effect"
-import { EventStore, EventStoreUrl, Nix, ProjectionRunner, ProjectionStore, ReadModels, Workspace } from "@cim-nix/application"
+import type { EventStore, Nix, ProjectionStore, Workspace } from "@cim-nix/application"
+import * as EventStoreUrl from "@cim-nix/application/config/EventStoreUrl"
 import type { IoError, ValidationError } from "@cim-nix/domain"
+import * as Application from "./Application.js"
 import type * as GlobalOptions from "./GlobalOptions.js"
 
 /**
@@ -87,7 +89,7 @@ export const appLayer = (
   )
 
 /** Brings the read models up to the end of the event store (after a command, before a query). */
-export const catchUp = ProjectionRunner.catchUp(ReadModels.config)
+export const catchUp = Effect.flatMap(Application.load, ({ ProjectionRunner, ReadModels }) => ProjectionRunner.catchUp(ReadModels.config))
 
 /**
  * Runs a command's or query's effect with every port provided; the read models are caught up
@@ -102,7 +104,7 @@ export const displayUrl = (location: EventStoreUrl.EventStoreUrl): string =>
 
 /** Opens the event store and reads its current position. */
 export const probeEventStore = (location: EventStoreUrl.EventStoreUrl) =>
-  Effect.flatMap(EventStore.EventStore, (store) => store.currentPosition).pipe(
+  Effect.flatMap(Application.load, ({ EventStore }) => Effect.flatMap(EventStore.EventStore, (store) => store.currentPosition)).pipe(
     Effect.provide(storesLayer(location)),
     Effect.timeout("10 seconds")
   )

@@ -30,6 +30,9 @@ export const aggregateType = "Configuration"
 export const aggregateId = (target: { readonly flake: string; readonly hostname: string }): string =>
   `${target.flake}#nixosConfigurations.${isIdentifier(target.hostname) ? target.hostname : `"${target.hostname}"`}`
 
+/** The system profile NixOS boots from, and the default profile of an activation. */
+export const defaultProfile = "/nix/var/nix/profiles/system"
+
 /** How to activate a system (`nixos-rebuild <mode>`, `switch-to-configuration <mode>`). */
 export const ActivationMode = Schema.Literal("switch", "boot", "test", "dry-activate")
 export type ActivationMode = typeof ActivationMode.Type

@@ -8,8 +8,9 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import * as Path from "node:path"
-import { BuildPackage, Ids } from "@cim-nix/application"
+import * as Ids from "@cim-nix/application/Ids"
 import { EventEnvelope, StorePath, ValidationError } from "@cim-nix/domain"
+import * as Application from "../Application.js"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
 import * as Progress from "../Progress.js"
@@ -61,8 +62,9 @@ export const command = Command.make(
         return yield* new ValidationError({ field: "out-link", message: "--out-link and --no-link exclude each other", hint: "Give one of them (no link is the default)." })
       }
       const display = Progress.make(!global.json)
-      const built = yield* BuildPackage.handle(
-        BuildPackage.BuildPackage.make({
+      const App = yield* Application.load
+      const built = yield* App.BuildPackage.handle(
+        App.BuildPackage.BuildPackage.make({
           installables: installables.map((i) => absolutize(i, process.cwd())),
           ...(Option.isSome(outLink) ? { outLink: Path.resolve(outLink.value) } : {})
         }),

@@ -15,10 +15,12 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
-import { ActivateConfiguration, CreateConfiguration, Ids, Nix, RollbackConfiguration } from "@cim-nix/application"
+import type { Nix } from "@cim-nix/application"
+import * as Ids from "@cim-nix/application/Ids"
 import { Configuration, EventEnvelope, StorePath } from "@cim-nix/domain"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import * as Application from "../Application.js"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
 import * as Runtime from "../Runtime.js"
@@ -44,7 +46,7 @@ const create = Command.make(
   },
   (input) =>
     Effect.gen(function* () {
-      const created = yield* CreateConfiguration.handle(
+      const created = yield* (yield* Application.load).CreateConfiguration.handle(
         {
           configuration: Configuration.CreateConfiguration.make({
             flake: Path.resolve(input.dir),
@@ -65,10 +67,10 @@ const create = Command.make(
         `  event ${r.events.join(", ")}`
       ])
     }).pipe((effect) => Runtime.run(input, effect), Effect.mapError((e): unknown => e))
-).pipe(Command.withDescription("Add nixosConfigurations.<host> to a flake made for configurations (or write a new one) and record it."))
+).pipe(Command.withDescription("Add nixosConfigurations.<host> to a flake (a new one, one made for configurations, or a hand-written one edited in place) and record it."))
 
 const profile = Options.text("profile").pipe(
-  Options.withDefault(ActivateConfiguration.defaultProfile),
+  Options.withDefault(Configuration.defaultProfile),
   Options.withDescription("The system profile to set (default /nix/var/nix/profiles/system).")
 )
 
@@ -85,7 +87,7 @@ const activate = Command.make(
   },
   (input) =>
     Effect.gen(function* () {
-      const activated = yield* ActivateConfiguration.handle(
+      const activated = yield* (yield* Application.load).ActivateConfiguration.handle(
         { flake: Path.resolve(input.dir), hostname: input.host, mode: input.mode, profile: Path.resolve(input.profile) },
         EventEnvelope.root(yield* Ids.uuidv7)
       )
@@ -112,7 +114,7 @@ const rollback = Command.make(
   },
   (input) =>
     Effect.gen(function* () {
-      const rolledBack = yield* RollbackConfiguration.handle(
+      const rolledBack = yield* (yield* Application.load).RollbackConfiguration.handle(
         {
           flake: Path.resolve(input.dir),
           hostname: input.host,
@@ -133,7 +135,7 @@ const rollback = Command.make(
 
 const generations = Command.make("generations", { ...GlobalOptions.all, profile }, (input) =>
   Effect.gen(function* () {
-    const nix = yield* Nix.Nix
+    const nix = yield* (yield* Application.load).Nix.Nix
     const profile = Path.resolve(input.profile)
     // A profile whose directory does not exist has no generations (nix-env would fail on its lock file).
     const listed = Fs.existsSync(Path.dirname(profile)) ? yield* nix.listGenerations(profile) : []

@@ -5,8 +5,8 @@
  */
 import { Command } from "@effect/cli"
 import { Effect, Either } from "effect"
-import { Nix } from "@cim-nix/application"
 import { NixVersion } from "@cim-nix/domain"
+import * as Application from "../Application.js"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
 import * as Runtime from "../Runtime.js"
@@ -41,7 +41,7 @@ const reason = (e: { readonly message: string; readonly hint?: string }) => ({ m
 /** Runs every check; never fails: failures become problems in the report. */
 export const diagnose = (global: GlobalOptions.Global) =>
   Effect.gen(function* () {
-    const nix = yield* Nix.Nix
+    const nix = yield* (yield* Application.load).Nix.Nix
     const problems: Array<Problem> = []
     const info = yield* Effect.either(nix.info)
     if (Either.isLeft(info)) problems.push({ check: "nix", ...reason(info.left) })

@@ -7,8 +7,10 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import * as Path from "node:path"
-import { EvaluateExpression, Ids } from "@cim-nix/application"
+import type { EvaluateExpression } from "@cim-nix/application"
+import * as Ids from "@cim-nix/application/Ids"
 import { EventEnvelope, ValidationError } from "@cim-nix/domain"
+import * as Application from "../Application.js"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Runtime from "../Runtime.js"
 import { absolutize } from "./Build.js"
@@ -39,9 +41,10 @@ const sourceOf = (expr: Option.Option<string>, file: Option.Option<string>, inst
 /** The `eval` command. */
 export const command = Command.make("eval", { ...GlobalOptions.all, expression, file, installable, impure }, ({ expression, file, installable, impure, ...global }) =>
   Effect.gen(function* () {
+    const App = yield* Application.load
     const source = yield* sourceOf(expression, file, installable)
-    const { value } = yield* EvaluateExpression.handle(
-      EvaluateExpression.EvaluateExpression.make({ source, ...(impure ? { impure } : {}) }),
+    const { value } = yield* App.EvaluateExpression.handle(
+      App.EvaluateExpression.EvaluateExpression.make({ source, ...(impure ? { impure } : {}) }),
       EventEnvelope.root(yield* Ids.uuidv7)
     )
     yield* Console.log(global.json ? JSON.stringify(value) : JSON.stringify(value, null, 2))

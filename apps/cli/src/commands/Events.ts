@@ -6,8 +6,9 @@
  */
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option, Schema, Stream } from "effect"
-import { EventStore, ListEvents } from "@cim-nix/application"
+import type { EventStore } from "@cim-nix/application"
 import { EventEnvelope } from "@cim-nix/domain"
+import * as Application from "../Application.js"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
 import * as Runtime from "../Runtime.js"
@@ -50,6 +51,7 @@ export const command = Command.make(
   { ...GlobalOptions.all, aggregate, type, correlation, limit, follow },
   ({ aggregate, type, correlation, limit, follow, ...global }) =>
     Effect.gen(function* () {
+      const { EventStore, ListEvents } = yield* Application.load
       const query = ListEvents.ListEvents.make({
         ...Option.match(aggregate, { onNone: () => ({}), onSome: (aggregateId) => ({ aggregateId }) }),
         ...Option.match(type, { onNone: () => ({}), onSome: (type) => ({ type }) }),

@@ -6,10 +6,13 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option, Schema } from "effect"
-import { AddFlakeInput, AdoptFlake, CheckFlake, CreateFlake, FindFlake, FlakeGraph, Flakes, FlakeTemplate, Ids, Nix, RemoveFlakeInput, UpdateFlake } from "@cim-nix/application"
+import type { CreateFlake } from "@cim-nix/application"
+import * as FlakeTemplate from "@cim-nix/application/flakeTemplates/FlakeTemplate"
+import * as Ids from "@cim-nix/application/Ids"
 import type { Flake } from "@cim-nix/domain"
 import { EventEnvelope, FlakeError, FlakeRef, ValidationError } from "@cim-nix/domain"
 import * as Path from "node:path"
+import * as Application from "../Application.js"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
 import * as Runtime from "../Runtime.js"
@@ -67,10 +70,11 @@ const create = Command.make(
   },
   (input) =>
     Effect.gen(function* () {
+      const App = yield* Application.load
       const inputs = yield* Effect.forEach(input.inputs, (text) =>
         Effect.map(pair("input", text), ([name, ref]): Flake.InputSpec => ({ name, ref, overrides: {}, flake: true }))
       )
-      const created = yield* CreateFlake.handle({
+      const created = yield* App.CreateFlake.handle({
         path: Path.resolve(input.dir),
         description: input.description,
         template: input.template,
@@ -102,7 +106,8 @@ const create = Command.make(
 
 const adopt = Command.make("adopt", { ...GlobalOptions.all, dir }, (input) =>
   Effect.gen(function* () {
-    const adopted = yield* AdoptFlake.handle({ path: Path.resolve(input.dir), causality: yield* rootCausality })
+    const App = yield* Application.load
+    const adopted = yield* App.AdoptFlake.handle({ path: Path.resolve(input.dir), causality: yield* rootCausality })
     const result = {
       path: adopted.path,
       description: adopted.description,
@@ -136,8 +141,9 @@ const addInput = Command.make(
   },
   (input) =>
     Effect.gen(function* () {
+      const App = yield* Application.load
       const overrides = Object.fromEntries(yield* Effect.forEach(input.follows, (text) => pair("follows", text)))
-      const added = yield* AddFlakeInput.handle({
+      const added = yield* App.AddFlakeInput.handle({
         path: Path.resolve(input.dir),
         input: { name: input.name, ref: input.ref, overrides, flake: !input.noFlake },
         causality: yield* rootCausality
@@ -156,7 +162,8 @@ const removeInput = Command.make(
   { ...GlobalOptions.all, dir, name: Args.text({ name: "name" }).pipe(Args.withDescription("The input to remove.")) },
   (input) =>
     Effect.gen(function* () {
-      const removed = yield* RemoveFlakeInput.handle({ path: Path.resolve(input.dir), name: input.name, causality: yield* rootCausality })
+      const App = yield* Application.load
+      const removed = yield* App.RemoveFlakeInput.handle({ path: Path.resolve(input.dir), name: input.name, causality: yield* rootCausality })
       const result = { path: removed.path, name: removed.name, events: ids(removed.events), lock: removed.lock }
       yield* Output.print(input.json, result, (r) => [
         `${Output.green("removed")} input ${Output.bold(r.name)} from ${r.path}`,
@@ -177,7 +184,8 @@ const update = Command.make(
   { ...GlobalOptions.all, dir, inputs: Args.text({ name: "input" }).pipe(Args.repeated, Args.withDescription("Inputs to update (default: all).")) },
   (input) =>
     Effect.gen(function* () {
-      const updated = yield* UpdateFlake.handle({ path: Path.resolve(input.dir), inputs: input.inputs, causality: yield* rootCausality })
+      const App = yield* Application.load
+      const updated = yield* App.UpdateFlake.handle({ path: Path.resolve(input.dir), inputs: input.inputs, causality: yield* rootCausality })
       const result = { path: updated.path, changes: updated.changes, events: ids(updated.events) }
       yield* Output.print(input.json, result, (r) => [
         ...Output.table(
@@ -197,7 +205,8 @@ const update = Command.make(
 
 const check = Command.make("check", { ...GlobalOptions.all, dir }, (input) =>
   Effect.gen(function* () {
-    const checked = yield* CheckFlake.run({ path: Path.resolve(input.dir), causality: yield* rootCausality })
+    const App = yield* Application.load
+    const checked = yield* App.CheckFlake.run({ path: Path.resolve(input.dir), causality: yield* rootCausality })
     const result = { path: checked.path, passed: checked.passed, failed: checked.failed, events: ids(checked.events) }
     yield* Option.match(checked.error, {
       onNone: () =>
@@ -214,10 +223,11 @@ const check = Command.make("check", { ...GlobalOptions.all, dir }, (input) =>
 
 const show = Command.make("show", { ...GlobalOptions.all, dir }, (input) =>
   Effect.gen(function* () {
+    const App = yield* Application.load
     const path = Path.resolve(input.dir)
-    const known = yield* FindFlake.handle(FindFlake.FindFlake.make({ path }))
-    const outputs = yield* Effect.flatMap(Nix.Nix, (nix) => nix.showFlake(FlakeRef.unsafeMake({ type: "path", path })))
-    const result = { path, known: Option.getOrNull(Option.map(known, Schema.encodeSync(Flakes.FlakeView))), outputs: CheckFlake.leaves(outputs) }
+    const known = yield* App.FindFlake.handle(App.FindFlake.FindFlake.make({ path }))
+    const outputs = yield* Effect.flatMap(App.Nix.Nix, (nix) => nix.showFlake(FlakeRef.unsafeMake({ type: "path", path })))
+    const result = { path, known: Option.getOrNull(Option.map(known, Schema.encodeSync(App.Flakes.FlakeView))), outputs: App.CheckFlake.leaves(outputs) }
     yield* Output.print(input.json, result, (r) => [
       `${Output.bold(r.path)}${r.known === null ? Output.dim(" (not recorded by cim-nix)") : r.known.description === "" ? "" : `: ${r.known.description}`}`,
       ...(r.known === null
@@ -246,9 +256,10 @@ const graph = Command.make(
   },
   (input) =>
     Effect.gen(function* () {
-      const g = yield* FlakeGraph.handle({ path: Path.resolve(input.dir) })
+      const App = yield* Application.load
+      const g = yield* App.FlakeGraph.handle({ path: Path.resolve(input.dir) })
       if (input.format === "json" || input.json) return yield* Output.print(true, g, () => [])
-      yield* Output.print(false, g, (value) => [input.format === "dot" ? FlakeGraph.toDot(value) : FlakeGraph.toMermaid(value)])
+      yield* Output.print(false, g, (value) => [input.format === "dot" ? App.FlakeGraph.toDot(value) : App.FlakeGraph.toMermaid(value)])
     }).pipe((effect) => run(input, effect))
 ).pipe(Command.withDescription("The input graph of flake.lock (nodes, edges, follows, locked revs, age of each lock) as JSON, DOT or Mermaid."))
 

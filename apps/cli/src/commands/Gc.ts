@@ -7,8 +7,9 @@
  */
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
-import { Ids, RunGarbageCollection } from "@cim-nix/application"
+import * as Ids from "@cim-nix/application/Ids"
 import { EventEnvelope, StorePath, ValidationError } from "@cim-nix/domain"
+import * as Application from "../Application.js"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
 import * as Runtime from "../Runtime.js"
@@ -53,9 +54,10 @@ const human = (r: Report) => [
 /** The `gc` command. */
 export const command = Command.make("gc", { ...GlobalOptions.all, olderThan, max, dryRun, paths }, ({ olderThan, max, dryRun, paths, ...global }) =>
   Effect.gen(function* () {
+    const App = yield* Application.load
     const maxFreed = Option.isSome(max) ? yield* parseSize(max.value) : undefined
-    const { result, events } = yield* RunGarbageCollection.handle(
-      RunGarbageCollection.RunGarbageCollection.make({
+    const { result, events } = yield* App.RunGarbageCollection.handle(
+      App.RunGarbageCollection.RunGarbageCollection.make({
         dryRun,
         ...(Option.isSome(olderThan) ? { olderThan: olderThan.value } : {}),
         ...(maxFreed === undefined ? {} : { maxFreed }),

@@ -5,9 +5,10 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Effect } from "effect"
-import { CreateModule, Ids } from "@cim-nix/application"
+import * as Ids from "@cim-nix/application/Ids"
 import { EventEnvelope, Module, OptionType } from "@cim-nix/domain"
 import * as Path from "node:path"
+import * as Application from "../Application.js"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
 import * as Runtime from "../Runtime.js"
@@ -30,8 +31,9 @@ const create = Command.make(
   },
   (input) =>
     Effect.gen(function* () {
-      const options = yield* Effect.forEach(input.options, CreateModule.parseOptionSpec)
-      const created = yield* CreateModule.handle(
+      const App = yield* Application.load
+      const options = yield* Effect.forEach(input.options, App.CreateModule.parseOptionSpec)
+      const created = yield* App.CreateModule.handle(
         {
           file: Path.resolve(input.file),
           force: input.force,

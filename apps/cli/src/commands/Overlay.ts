@@ -4,9 +4,10 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Effect } from "effect"
-import { CreateOverlay, Ids } from "@cim-nix/application"
+import * as Ids from "@cim-nix/application/Ids"
 import { EventEnvelope, Overlay } from "@cim-nix/domain"
 import * as Path from "node:path"
+import * as Application from "../Application.js"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
 import * as Runtime from "../Runtime.js"
@@ -27,9 +28,10 @@ const create = Command.make(
   },
   (input) =>
     Effect.gen(function* () {
-      const additions = yield* Effect.forEach(input.additions, CreateOverlay.parseAddition)
-      const overrides = yield* CreateOverlay.parseOverrides(input.overrides)
-      const created = yield* CreateOverlay.handle(
+      const App = yield* Application.load
+      const additions = yield* Effect.forEach(input.additions, App.CreateOverlay.parseAddition)
+      const overrides = yield* App.CreateOverlay.parseOverrides(input.overrides)
+      const created = yield* App.CreateOverlay.handle(
         {
           file: Path.resolve(input.file),
           force: input.force,

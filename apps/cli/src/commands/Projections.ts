@@ -5,7 +5,7 @@
  */
 import { Command } from "@effect/cli"
 import { Effect } from "effect"
-import { ProjectionRunner, ReadModels } from "@cim-nix/application"
+import * as Application from "../Application.js"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
 import * as Runtime from "../Runtime.js"
@@ -17,8 +17,10 @@ export interface Rebuilt {
 }
 
 const rebuild = Command.make("rebuild", GlobalOptions.all, (global) =>
-  ProjectionRunner.rebuild(ReadModels.config).pipe(
-    Effect.map((position): Rebuilt => ({ projections: ReadModels.config.projections.map((p) => p.name), position })),
+  Effect.flatMap(Application.load, ({ ProjectionRunner, ReadModels }) =>
+    ProjectionRunner.rebuild(ReadModels.config).pipe(
+      Effect.map((position): Rebuilt => ({ projections: ReadModels.config.projections.map((p) => p.name), position }))
+    )).pipe(
     Effect.flatMap((rebuilt) =>
       Output.print(global.json, rebuilt, (r) => [`Rebuilt ${r.projections.join(", ")} up to event ${r.position}.`])
     ),

@@ -7,7 +7,8 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { DateTime, Effect } from "effect"
-import { SearchNixPackages } from "@cim-nix/application"
+import type { SearchNixPackages } from "@cim-nix/application"
+import * as Application from "../Application.js"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
 import * as Runtime from "../Runtime.js"
@@ -26,7 +27,8 @@ const human = (found: SearchNixPackages.Found) => [
 
 /** The `search` command. */
 export const command = Command.make("search", { ...GlobalOptions.all, regex, flake, refresh }, ({ regex, flake, refresh, ...global }) =>
-  SearchNixPackages.handle(SearchNixPackages.SearchNixPackages.make({ flake: absolutize(flake, process.cwd()), regex, ...(refresh ? { refresh } : {}) })).pipe(
+  Effect.flatMap(Application.load, (App) =>
+    App.SearchNixPackages.handle(App.SearchNixPackages.SearchNixPackages.make({ flake: absolutize(flake, process.cwd()), regex, ...(refresh ? { refresh } : {}) }))).pipe(
     Effect.flatMap((found) =>
       global.json ? Output.print(true, { ...found, refreshedAt: DateTime.formatIso(found.refreshedAt) }, () => []) : Output.print(false, found, human)
     ),

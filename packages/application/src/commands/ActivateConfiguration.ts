@@ -14,14 +14,13 @@ import * as Workspace from "../ports/Workspace.js"
 import * as CommandHandler from "./CommandHandler.js"
 
 /** The system profile of NixOS. */
-export const defaultProfile = "/nix/var/nix/profiles/system"
 
 /** The request: which configuration, how to activate it, and the profile to set. */
 export const Request = Schema.Struct({
   flake: Schema.String,
   hostname: Schema.String,
   mode: Configuration.ActivationMode,
-  profile: Schema.optionalWith(Schema.String, { default: () => defaultProfile })
+  profile: Schema.optionalWith(Schema.String, { default: () => Configuration.defaultProfile })
 })
 export type Request = typeof Request.Type
 

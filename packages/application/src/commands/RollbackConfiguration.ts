@@ -10,14 +10,14 @@ import { Effect, Option, Schema } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
 import { CommandError, Configuration, StorePath } from "@cim-nix/domain"
 import * as Nix from "../ports/Nix.js"
-import { currentGeneration, defaultProfile, existing, restoreProfile } from "./ActivateConfiguration.js"
+import { currentGeneration, existing, restoreProfile } from "./ActivateConfiguration.js"
 import * as CommandHandler from "./CommandHandler.js"
 
 /** The request: which configuration, the profile, and the generation to go back to (default: the one before the current). */
 export const Request = Schema.Struct({
   flake: Schema.String,
   hostname: Schema.String,
-  profile: Schema.optionalWith(Schema.String, { default: () => defaultProfile }),
+  profile: Schema.optionalWith(Schema.String, { default: () => Configuration.defaultProfile }),
   to: Schema.optional(Schema.Number)
 })
 export type Request = typeof Request.Type
