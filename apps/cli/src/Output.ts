@@ -11,16 +11,19 @@ const ansi = /\u001b\[[0-9;]*m/g
 /** `args` without colour codes. */
 const plain = (args: ReadonlyArray<unknown>) => args.map((a) => (typeof a === "string" ? a.replace(ansi, "") : a))
 
+/** Runs `effect` with what it logs (to stdout and stderr) passed through `rewrite` first. */
+export const rewritingLogs = (rewrite: (args: ReadonlyArray<unknown>) => ReadonlyArray<unknown>) =>
+<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Console.consoleWith((base) =>
+    Effect.withConsole(effect, { ...base, log: (...args) => base.log(...rewrite(args)), error: (...args) => base.error(...rewrite(args)) })
+  )
+
 /**
  * Runs `effect` with colour codes removed from what it logs when colour is off: the help and
  * usage errors that @effect/cli renders always carry them.
  */
 export const withoutColourUnlessTerminal = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  colour
-    ? effect
-    : Console.consoleWith((base) =>
-      Effect.withConsole(effect, { ...base, log: (...args) => base.log(...plain(args)), error: (...args) => base.error(...plain(args)) })
-    )
+  colour ? effect : rewritingLogs(plain)(effect)
 
 const paint = (code: number) => (text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text)
 

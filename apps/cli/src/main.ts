@@ -6,6 +6,7 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect } from "effect"
 import * as Cli from "./Cli.js"
+import * as Completions from "./Completions.js"
 import * as Errors from "./Errors.js"
 import * as Output from "./Output.js"
 
@@ -13,6 +14,7 @@ const verbose = process.argv.includes("--verbose") || process.argv.includes("-v"
 
 Cli.run(process.argv).pipe(
   Output.withoutColourUnlessTerminal,
+  Completions.repairingBash(process.argv),
   Effect.catchAll((error) =>
     Errors.report(error, verbose).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = Errors.exitCodeOf(error)))))
   ),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -24,6 +25,25 @@ describe("cim-nix --help", () => {
   it("colours the help on a terminal, unless NO_COLOR is set", async () => {
     expect(await inTerminal(["--help"], { NO_COLOR: undefined })).toContain(`${ESC}[`)
     expect(await inTerminal(["--help"], { NO_COLOR: "1" })).not.toContain(ESC)
+  })
+})
+
+describe("cim-nix --completions bash", () => {
+  it("completes every level in bash: commands, subcommands with a -, and their options", async () => {
+    const run = await cimNix(["--completions", "bash"])
+    expect(run.code).toBe(0)
+    const script = join(mkdtempSync(join(tmpdir(), "cim-nix-completions-")), "cim-nix.bash")
+    writeFileSync(script, run.stdout)
+    /** What bash offers after the words typed so far (the last one being completed). */
+    const complete = (...words: Array<string>) =>
+      execFileSync("bash", ["-c", `source ${script}; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _cim-nix_bash_completions cim-nix "\${@: -1}" "\${@: -2:1}"; echo "\${COMPREPLY[*]}"`, "bash", ...words], { encoding: "utf8" })
+        .trim()
+        .split(" ")
+    expect(complete("cim-nix", "fl")).toEqual(["flake"])
+    expect(complete("cim-nix", "flake", "a")).toEqual(["add-input", "adopt"])
+    expect(complete("cim-nix", "flake", "add-input", "--j")).toEqual(["--json"])
+    expect(complete("cim-nix", "config", "activate", "--mo")).toEqual(["--mode"])
+    expect(complete("cim-nix", "ref", "p")).toEqual(["parse"])
   })
 })
 
