@@ -29,6 +29,9 @@ const boundaries = {
       {
         enforceBuildableLibDependency: false,
         allow: [],
+        // The CLI loads the application's index on first use (start-up time) and imports a few of
+        // its small modules (Ids, EventStoreUrl, FlakeTemplate) by path on purpose.
+        checkDynamicDependenciesExceptions: ["@cim-nix/application", "@cim-nix/application/*"],
         depConstraints: [
           { sourceTag: "layer:domain", onlyDependOnLibsWithTags: [], allowedExternalImports: ["effect", "effect/*"] },
           { sourceTag: "layer:application", onlyDependOnLibsWithTags: ["layer:domain"] },

@@ -3,8 +3,8 @@
 // external and are dependencies of the app package.
 import { build } from "esbuild"
 import { createHash } from "node:crypto"
-import { chmodSync, readFileSync, writeFileSync } from "node:fs"
-import { basename, join } from "node:path"
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { basename, dirname, join } from "node:path"
 
 const shared = {
   bundle: true,
@@ -51,6 +51,7 @@ export const bundleWithCodeCache = async ({ entry, outfile, name }) => {
     sourcemap: "linked"
   })
   const text = (suffix) => result.outputFiles.find((f) => f.path.endsWith(suffix)).text
+  mkdirSync(dirname(outfile), { recursive: true })
   writeFileSync(`${program}.map`, text(".map"))
   const source = text(basename(program))
   const hash = createHash("sha256").update(source).digest("hex").slice(0, 16)
