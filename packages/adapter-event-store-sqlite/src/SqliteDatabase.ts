@@ -8,7 +8,7 @@
  * them inside `read` and `write`, which turn SQLite errors into `StoreUnavailable`.
  */
 import Sqlite from "better-sqlite3"
-import { Context, Duration, Effect, Either, Layer } from "effect"
+import { Context, Duration, Effect, Either, Layer, Schedule } from "effect"
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import { EventStore } from "@cim-nix/application"
@@ -155,7 +155,11 @@ const open = (config: Config) =>
           return connection
         },
         catch: (error) => unavailable(store, "open", error)
-      }),
+      }).pipe(
+        // Switching a new file to WAL needs its lock at once (SQLite does not wait on the busy
+        // timeout for it): another process opening the same new file is retried, not an error.
+        Effect.retry({ while: (error) => error.transient, schedule: Schedule.spaced("20 millis").pipe(Schedule.upTo(config.busyTimeout ?? "5 seconds")) })
+      ),
       (connection) => Effect.sync(() => connection.close())
     )
     const service = make(store, connection)

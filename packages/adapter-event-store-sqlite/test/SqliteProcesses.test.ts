@@ -48,6 +48,19 @@ const readStream = (aggregateType: string, aggregateId: string) =>
   Effect.flatMap(EventStore.EventStore, (s) => s.readStream({ aggregateType, aggregateId }))
 
 describe("SQLite event store across processes", () => {
+  it("two processes opening the same new file at once both get the store (switching it to WAL is retried)", async () => {
+    for (let round = 0; round < 8; round++) {
+      const filename = join(dir, `new-${round}.sqlite`)
+      const children = [start(filename, "race", 1), start(filename, "race", 1)]
+      expect(await Promise.all(children.map((c) => c.next()))).toEqual([{ ready: true }, { ready: true }])
+      for (const c of children) c.process.stdin!.write("go\n")
+      const results = await Promise.all(children.map((c) => c.next()))
+      expect(await Promise.all(children.map((c) => c.exit))).toEqual([0, 0])
+      expect(results).toContainEqual({ ok: [1, 1] })
+      expect(results).toContainEqual({ conflict: 1 })
+    }
+  })
+
   it("of two processes appending to one new stream at once, one wins and the other gets a conflict", async () => {
     const filename = join(dir, "race.sqlite")
     await withStore(filename, Effect.void)
