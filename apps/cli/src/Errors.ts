@@ -17,14 +17,18 @@ interface Tagged {
 const exitCodes: Record<string, number> = {
   CommandError: 3,
   BuildError: 3,
-  FlakeError: 3,
   StoreUnavailable: 4
 }
 
-/** The exit code for an error: usage errors 2, Nix failures 3, store unavailable 4, the rest 1. */
+/**
+ * The exit code for an error: usage errors 2, Nix failures 3, store unavailable 4, the rest 1.
+ * A FlakeError is a Nix failure when it carries Nix's stderr; without it, it is cim-nix refusing
+ * the flake (not recorded, already recorded, a flake.nix it cannot edit): 1.
+ */
 export const exitCodeOf = (error: unknown): number => {
   if (CliValidationError.isValidationError(error)) return CliValidationError.isHelpRequested(error) ? 0 : 2
   const tag = (error as Tagged)?._tag
+  if (tag === "FlakeError") return (error as Tagged).stderrTail === undefined ? 1 : 3
   return tag !== undefined && tag in exitCodes ? exitCodes[tag]! : 1
 }
 

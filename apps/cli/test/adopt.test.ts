@@ -80,12 +80,13 @@ describe("cim-nix flake adopt", () => {
     const { app } = handWritten(root)
     expect((await cimNix(["flake", "adopt", app], env)).code).toBe(0)
     const again = await cimNix(["flake", "adopt", app], env)
-    expect(again.code).toBe(3)
+    expect(again.code).toBe(1)
     expect(again.stderr).toContain(`a flake already exists at ${app}`)
 
     const empty = join(root, "empty")
     mkdirSync(empty)
     const none = await cimNix(["flake", "adopt", empty], env)
+    expect(none.code).toBe(1)
     expect(none.stderr).toContain(`there is no flake.nix in ${empty}`)
     expect(none.stdout).toBe("")
 

@@ -109,7 +109,7 @@ describe("cim-nix config", () => {
     const text = "{ outputs = { self }: import ./outputs.nix; }\n"
     writeFileSync(join(other, "flake.nix"), text)
     const foreign = await cimNix(["config", "create", other, "--host", "web-01"], t.env)
-    expect(foreign.code).toBe(3)
+    expect(foreign.code).toBe(1)
     expect(foreign.stderr).toMatch(/outputs returns a function application, not an attribute set literal/)
     expect(existsSync(join(other, "nixos"))).toBe(false)
     expect(readFileSync(join(other, "flake.nix"), "utf8")).toBe(text)

@@ -303,7 +303,7 @@ describe("cim-nix flake update / check / show / graph", () => {
   it("update and check refuse a flake cim-nix does not know, and an input the flake lacks", async () => {
     const { root, env, events } = scratch()
     const unknown = await cimNix(["flake", "check", join(root, "nowhere")], env)
-    expect(unknown.code).toBe(3)
+    expect(unknown.code).toBe(1)
     expect(unknown.stderr).toMatch(/cim-nix has no flake at .*nowhere/)
     const dir = join(root, "f")
     await json(["flake", "create", dir], env)
