@@ -206,7 +206,7 @@ export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("Autho
 
 const badRequest = failure(400, "the request does not decode, a value is invalid, or a path is outside the workspace roots")
 const notFound = failure(404, "nothing is recorded under this key")
-const conflict = failure(409, "a concurrent command changed the aggregate, or the file exists")
+const conflict = failure(409, "a concurrent command changed the aggregate, the file exists, or the flake's state refuses the command (recorded already, not recorded, a flake.nix that cannot be edited)")
 const nixFailed = failure(422, "Nix refused the flake or the build failed (a failed build is recorded first)")
 const commandError = failure(502, "a Nix command failed")
 const timedOut = failure(504, "a Nix command exceeded CIM_NIX_TIMEOUT")
@@ -376,7 +376,7 @@ const configurations = guarded(
         .addError(notFound)
     )
     .add(
-      HttpApiEndpoint.post("createConfiguration", "/configurations")
+      nix(HttpApiEndpoint.post("createConfiguration", "/configurations"))
         .setPayload(CreateConfigurationBody)
         .addSuccess(recorded({ files: Schema.Array(Schema.String) }), created)
         .addError(badRequest)

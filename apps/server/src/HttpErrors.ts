@@ -66,6 +66,9 @@ export const status = (error: Tagged): number => {
     case "PayloadTooLarge":
       return 413
     case "FlakeError":
+      // With Nix's stderr it is Nix refusing the flake; without, cim-nix refusing the request in
+      // the flake's present state (recorded already, not recorded, a flake.nix it cannot edit).
+      return (error as { readonly stderrTail?: string }).stderrTail === undefined ? 409 : 422
     case "BuildError":
     case "AppendRejected":
       return 422

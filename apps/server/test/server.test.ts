@@ -269,11 +269,11 @@ describe("cim-nix-server commands (bundled, real Nix and SQLite)", () => {
     expect(flake.status).toBe(200)
     expect(await flake.json()).toMatchObject({ path: join(server.root, "demo"), description: "a demo" })
     const again = await server.request("/flakes", json({ path: "demo" }))
-    expect(again.status).toBe(422)
+    expect(again.status).toBe(409)
     expect((await errorBody(again)).error).toBe("FlakeError")
   })
 
-  it("POST /flakes/adopt records a hand-written flake (201) without touching it; again, or a directory without flake.nix, is 422 (FlakeError)", async () => {
+  it("POST /flakes/adopt records a hand-written flake (201) without touching it; again, or a directory without flake.nix, is 409 (FlakeError without Nix's stderr)", async () => {
     const dir = join(server.root, "hand")
     mkdirSync(dir)
     const text = `{\n  # mine\n  description = "by hand";\n  outputs = { self }: { };\n}\n`
@@ -286,12 +286,12 @@ describe("cim-nix-server commands (bundled, real Nix and SQLite)", () => {
     expect(readFileSync(join(dir, "flake.nix"), "utf8")).toBe(text)
     expect(await (await server.request("/flakes?path=hand")).json()).toMatchObject({ path: dir, description: "by hand" })
     const again = await server.request("/flakes/adopt", json({ path: "hand" }))
-    expect(again.status).toBe(422)
+    expect(again.status).toBe(409)
     expect((await errorBody(again)).message).toBe(`a flake already exists at ${dir}`)
     mkdirSync(join(server.root, "bare"))
     const bare = await server.request("/flakes/adopt", json({ path: "bare" }))
     expect((await errorBody(bare)).message).toBe(`there is no flake.nix in ${join(server.root, "bare")}`)
-    expect(bare.status).toBe(422)
+    expect(bare.status).toBe(409)
   })
 
   it("adds, updates and removes a path: input; draws the input graph", async () => {
@@ -311,6 +311,12 @@ describe("cim-nix-server commands (bundled, real Nix and SQLite)", () => {
     expect(removed.status).toBe(200)
     expect(readFileSync(join(server.root, "app", "flake.nix"), "utf8")).not.toContain("inputs.dep")
     expect((await server.request("/flakes/graph?path=nowhere")).status).toBe(404)
+    // Nix refusing to lock an input (a path without flake.nix) is a FlakeError carrying its stderr: 422.
+    mkdirSync(join(server.root, "not-a-flake"))
+    const refused = await server.request("/flakes/inputs", json({ path: "app", input: { name: "nf", ref: `path:${join(server.root, "not-a-flake")}` } }))
+    expect(refused.status).toBe(422)
+    expect((await errorBody(refused)).error).toBe("FlakeError")
+    expect(readFileSync(join(server.root, "app", "flake.nix"), "utf8")).not.toContain("inputs.nf")
   })
 
   it("POST /builds builds (or records the failure, 422), /evaluations evaluates, /gc collects (dry run)", async () => {
