@@ -4,6 +4,7 @@
  */
 import { ValidationError as CliValidationError } from "@effect/cli"
 import { Cause, Console, Effect } from "effect"
+import { isNixFlakeError } from "@cim-nix/domain"
 import * as Output from "./Output.js"
 
 interface Tagged {
@@ -28,7 +29,7 @@ const exitCodes: Record<string, number> = {
 export const exitCodeOf = (error: unknown): number => {
   if (CliValidationError.isValidationError(error)) return CliValidationError.isHelpRequested(error) ? 0 : 2
   const tag = (error as Tagged)?._tag
-  if (tag === "FlakeError") return (error as Tagged).stderrTail === undefined ? 1 : 3
+  if (tag === "FlakeError") return isNixFlakeError(error as Tagged) ? 3 : 1
   return tag !== undefined && tag in exitCodes ? exitCodes[tag]! : 1
 }
 
@@ -49,13 +50,14 @@ export const report = (error: unknown, verbose: boolean) => {
  * Prints a defect (a bug: an exception no handler expected) as one line asking for a report,
  * with the full cause under `--verbose`. Interruption (Ctrl-C) prints nothing.
  */
-export const reportDefect = (cause: Cause.Cause<never>, verbose: boolean) =>
-  Cause.isInterruptedOnly(cause)
-    ? Effect.void
-    : Console.error(
-      [
-        `${Output.red("internal error")}: ${Cause.squash(cause) instanceof Error ? (Cause.squash(cause) as Error).message : String(Cause.squash(cause))}`,
-        "  hint: This is a bug in cim-nix; run again with --verbose and report what it prints.",
-        ...(verbose ? [Cause.pretty(cause)] : [])
-      ].join("\n")
-    )
+export const reportDefect = (cause: Cause.Cause<never>, verbose: boolean) => {
+  if (Cause.isInterruptedOnly(cause)) return Effect.void
+  const defect = Cause.squash(cause)
+  return Console.error(
+    [
+      `${Output.red("internal error")}: ${defect instanceof Error ? defect.message : String(defect)}`,
+      "  hint: This is a bug in cim-nix; run again with --verbose and report what it prints.",
+      ...(verbose ? [Cause.pretty(cause)] : [])
+    ].join("\n")
+  )
+}

@@ -5,6 +5,7 @@
  */
 import { HttpServerResponse } from "@effect/platform"
 import { Effect, Schema } from "effect"
+import { isNixFlakeError } from "@cim-nix/domain"
 
 /** No or a wrong `Authorization: Bearer` token. */
 export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
@@ -68,7 +69,7 @@ export const status = (error: Tagged): number => {
     case "FlakeError":
       // With Nix's stderr it is Nix refusing the flake; without, cim-nix refusing the request in
       // the flake's present state (recorded already, not recorded, a flake.nix it cannot edit).
-      return (error as { readonly stderrTail?: string }).stderrTail === undefined ? 409 : 422
+      return isNixFlakeError(error as { readonly stderrTail?: string }) ? 422 : 409
     case "BuildError":
     case "AppendRejected":
       return 422

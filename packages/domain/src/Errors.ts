@@ -28,7 +28,11 @@ export class ValidationError extends Schema.TaggedError<ValidationError>()("Vali
   transient
 }) {}
 
-/** A flake that cannot be created, edited, locked or checked as asked. */
+/**
+ * A flake that cannot be created, edited, locked or checked as asked: by Nix (then it carries
+ * the tail of Nix's stderr) or by cim-nix itself (recorded already, not recorded, a flake.nix
+ * it cannot edit safely).
+ */
 export class FlakeError extends Schema.TaggedError<FlakeError>()("FlakeError", {
   path: Schema.String,
   message: Schema.String,
@@ -36,6 +40,9 @@ export class FlakeError extends Schema.TaggedError<FlakeError>()("FlakeError", {
   stderrTail: Schema.optional(Schema.String),
   transient
 }) {}
+
+/** Whether Nix refused the flake (the error carries Nix's stderr), rather than cim-nix. */
+export const isNixFlakeError = (error: Pick<FlakeError, "stderrTail">): boolean => error.stderrTail !== undefined
 
 /** A build that failed: the installable, Nix's exit code and the tail of the build log. */
 export class BuildError extends Schema.TaggedError<BuildError>()("BuildError", {

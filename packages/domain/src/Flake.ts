@@ -184,19 +184,13 @@ export const fromDeclaration = (path: string, json: unknown): Effect.Effect<Adop
     const declaration = yield* Schema.decodeUnknown(Declaration)(json).pipe(
       Effect.mapError((e) => declarationError(path, `${path}/flake.nix declares what cim-nix cannot read: ${e.message}`, "Declare description as a string and each input as an attribute set (url, follows, flake, inputs)."))
     )
-    return yield* fromDecoded(path, declaration)
+    const inputs = yield* Effect.forEach(Object.entries(declaration.inputs), ([name, declared]) => specOf(name, declared))
+    return AdoptFlake.make({
+      path,
+      description: declaration.description,
+      inputs: [...inputs, ...declaration.implicit.map((name) => InputSpec.make({ name, ref: name }))]
+    })
   })
-
-const fromDecoded = (path: string, declaration: Declaration): Effect.Effect<AdoptFlake, ParseError> =>
-  Effect.map(
-    Effect.forEach(Object.entries(declaration.inputs), ([name, declared]) => specOf(name, declared)),
-    (inputs) =>
-      AdoptFlake.make({
-        path,
-        description: declaration.description,
-        inputs: [...inputs, ...declaration.implicit.map((name) => InputSpec.make({ name, ref: name }))]
-      })
-  )
 
 // ---------------------------------------------------------------------------------------------
 // Commands

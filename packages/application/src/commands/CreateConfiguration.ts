@@ -167,13 +167,10 @@ const inspect = (flake: string) =>
  * (the Workspace's byte-preserving editor); the undo puts the file back.
  */
 const bindHost = (flake: string, hostname: string) =>
-  Effect.gen(function* () {
-    const workspace = yield* Workspace.Workspace
-    const flakeFile = FlakeDirectory.nixFile(flake)
-    const before = yield* FlakeDirectory.snapshot(flakeFile)
-    yield* workspace.editFlake(flakeFile, { _tag: "AddOutputImport", attrPath: ["nixosConfigurations", hostname], file: `./nixos/${hostname}.nix` })
-    return { path: flakeFile, undo: FlakeDirectory.restore(workspace, flakeFile, before) }
-  })
+  Effect.flatMap(Workspace.Workspace, (workspace) =>
+    FlakeDirectory.changeFiles(flake, () =>
+      workspace.editFlake(FlakeDirectory.nixFile(flake), { _tag: "AddOutputImport", attrPath: ["nixosConfigurations", hostname], file: `./nixos/${hostname}.nix` })
+    )).pipe(Effect.map(({ undo }) => ({ path: FlakeDirectory.nixFile(flake), undo })))
 
 /** What `handle` returns: the files written, the configuration and the stored events. */
 export interface Created {
