@@ -103,7 +103,8 @@ export const make = (options: Options): Effect.Effect<Workspace.WorkspaceService
       gitAdd: (input, files) =>
         Effect.gen(function*() {
           const directory = yield* within(input, "git")
-          yield* Effect.forEach(files, (file) => within(path.join(directory, file), "git"))
+          // Joined as text, not with path.join, which would normalize a `..` away before the check.
+          yield* Effect.forEach(files, (file) => within(`${directory}/${file}`, "git"))
           return yield* gitAdd(directory, files)
         })
     }

@@ -43,6 +43,21 @@ const sandbox = <A, E>(
 
 const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.endsWith(".tmp"))
 
+/** The paths the workspace gave to the file system since the last reset (every call that takes a path). */
+const touched: Array<string> = []
+const recording = (fs: FileSystem.FileSystem): FileSystem.FileSystem =>
+  Object.fromEntries(
+    Object.entries(fs).map(([name, f]) => [
+      name,
+      typeof f === "function"
+        ? (...args: Array<unknown>) => {
+          if (typeof args[0] === "string") touched.push(args[0])
+          return (f as (...a: Array<unknown>) => unknown)(...args)
+        }
+        : f
+    ])
+  ) as unknown as FileSystem.FileSystem
+
 describe("NodeWorkspace confinement", () => {
   const operations = (ws: Workspace.WorkspaceService, path: string): Record<string, Effect.Effect<unknown, { readonly _tag: string }>> => ({
     resolve: ws.resolve(path),
@@ -67,15 +82,15 @@ describe("NodeWorkspace confinement", () => {
       }
     })
 
-  it.effect("refuses `..` escapes, absolute paths elsewhere and NUL bytes, and writes nothing", () =>
+  it.effect("refuses `..` segments, absolute paths elsewhere and NUL bytes, and writes nothing", () =>
     sandbox((s) =>
       Effect.gen(function*() {
         writeFileSync(join(s.outside, "secret"), "keep")
-        yield* refusedEverywhere(s, "../outside/secret", /leads outside the workspace/)
-        yield* refusedEverywhere(s, "a/../../outside/secret", /leads outside the workspace/)
+        yield* refusedEverywhere(s, "../outside/secret", /has a '\.\.' segment/)
+        yield* refusedEverywhere(s, "a/../../outside/secret", /has a '\.\.' segment/)
+        yield* refusedEverywhere(s, "..", /has a '\.\.' segment/)
         yield* refusedEverywhere(s, join(s.outside, "secret"), /leads outside the workspace/)
         yield* refusedEverywhere(s, "/etc/passwd", /leads outside the workspace/)
-        yield* refusedEverywhere(s, "..", /leads outside the workspace/)
         yield* refusedEverywhere(s, "ok\u0000/../../outside/secret", /NUL byte/)
         expect(readdirSync(s.outside)).toEqual(["secret"])
         expect(readFileSync(join(s.outside, "secret"), "utf8")).toBe("keep")
@@ -99,12 +114,34 @@ describe("NodeWorkspace confinement", () => {
         expect(readFileSync(join(s.outside, "secret"), "utf8")).toBe("keep")
       })))
 
-  it.effect("accepts `..` that stays inside, symlinks that stay inside, and absolute paths inside", () =>
+  it.effect("refuses `..` even when it stays inside the root, before any I/O", () =>
+    sandbox(
+      (s) =>
+        Effect.gen(function*() {
+          mkdirSync(join(s.root, "a"))
+          writeFileSync(join(s.root, "b"), "inside")
+          touched.length = 0
+          for (const path of ["a/../b", "./a/..", `${s.root}/a/../b`, "a/..", "a/../a/../b"]) {
+            yield* refusedEverywhere(s, path, /has a '\.\.' segment/)
+            const error = yield* Effect.flip(s.ws.resolve(path))
+            expect(error.hint).toContain("without '..' segments")
+          }
+          expect(touched).toEqual([])
+          expect((yield* Effect.flip(s.ws.gitAdd("a", ["../b"]))).message).toMatch(/has a '\.\.' segment/)
+          // Names made of dots are not `..` segments (and the recording sees the calls that happen).
+          expect(yield* s.ws.resolve("a/..b/...")).toBe(join(s.root, "a", "..b", "..."))
+          expect(touched).toContain(join(s.root, "a", "..b", "..."))
+          expect(readFileSync(join(s.root, "b"), "utf8")).toBe("inside")
+        }),
+      recording
+    ))
+
+  it.effect("accepts symlinks that stay inside, and absolute paths inside", () =>
     sandbox((s) =>
       Effect.gen(function*() {
         mkdirSync(join(s.root, "a"))
         symlinkSync(join(s.root, "a"), join(s.root, "alias"))
-        expect(yield* s.ws.resolve("a/../b")).toBe(join(s.root, "b"))
+        expect(yield* s.ws.resolve("a/./b")).toBe(join(s.root, "a", "b"))
         expect(yield* s.ws.resolve("")).toBe(s.root)
         yield* s.ws.writeFile("alias/f", "via link")
         expect(readFileSync(join(s.root, "a", "f"), "utf8")).toBe("via link")
@@ -121,7 +158,8 @@ describe("NodeWorkspace confinement", () => {
           mkdirSync(join(base, "two"))
           const ws = yield* NodeWorkspace.make({ roots: [join(base, "one"), join(base, "two")] })
           expect(yield* ws.resolve("x")).toBe(join(base, "one", "x"))
-          expect(yield* ws.resolve("../two/y")).toBe(join(base, "two", "y"))
+          expect(yield* ws.resolve(join(base, "two", "y"))).toBe(join(base, "two", "y"))
+          expect((yield* Effect.flip(ws.resolve("../two/y"))).message).toMatch(/has a '\.\.' segment/)
           const error = yield* Effect.flip(ws.resolve(base))
           expect(error.hint).toContain(join(base, "one"))
           expect(error.hint).toContain(join(base, "two"))

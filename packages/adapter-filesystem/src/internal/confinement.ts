@@ -1,9 +1,10 @@
 /**
- * Keeping paths inside the workspace roots. A path is resolved against the first root (an
- * absolute path as is), normalized, and accepted only when it lies inside a root both as
- * written and after following symlinks: the real path of its nearest existing ancestor must be
- * inside a root's real path. NUL bytes and dangling symlinks on the way are refused too. All of
- * this happens before the operation touches the file.
+ * Keeping paths inside the workspace roots. A path with a `..` segment is refused whatever it
+ * leads to; any other is resolved against the first root (an absolute path as is), normalized,
+ * and accepted only when it lies inside a root both as written and after following symlinks:
+ * the real path of its nearest existing ancestor must be inside a root's real path. NUL bytes
+ * and dangling symlinks on the way are refused too. All of this happens before the operation
+ * touches the file.
  */
 import { IoError } from "@cim-nix/domain"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -22,8 +23,10 @@ const isInside = (path: Path.Path, root: string, candidate: string): boolean => 
   return relative === "" || (relative !== ".." && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
 }
 
+const hasParentSegment = (input: string): boolean => input.split("/").includes("..")
+
 const hintFor = (roots: ReadonlyArray<string>) =>
-  `paths must stay inside the workspace root${roots.length > 1 ? "s" : ""} ${roots.join(", ")}: use a path relative to ${roots[0]} or an absolute path inside ${roots.length > 1 ? "one of them" : "it"}`
+  `paths must stay inside the workspace root${roots.length > 1 ? "s" : ""} ${roots.join(", ")}: use a path relative to ${roots[0]} or an absolute path inside ${roots.length > 1 ? "one of them" : "it"}, without '..' segments`
 
 const hints: Partial<Record<string, string>> = {
   NotFound: "check the path (create missing parent directories with makeDirectory { recursive: true })",
@@ -84,6 +87,9 @@ export const confine = (
     const refuse = (message: string, at = input) =>
       new IoError({ path: at, operation, message: `${operation} refused: ${message}`, hint: hintFor(roots.given) })
     if (input.includes("\u0000")) return yield* refuse(`${JSON.stringify(input)} contains a NUL byte`)
+    if (hasParentSegment(input)) {
+      return yield* refuse(`${JSON.stringify(input)} has a '..' segment (paths may not climb, even back into the workspace)`)
+    }
     const candidate = path.resolve(roots.given[0]!, input)
     if (!roots.given.some((root) => isInside(path, root, candidate))) {
       return yield* refuse(`${JSON.stringify(input)} leads outside the workspace (to ${candidate})`, candidate)

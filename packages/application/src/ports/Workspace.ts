@@ -1,7 +1,8 @@
 /**
  * The `Workspace` port: the files the application reads and writes. Every path is confined to
- * configured root directories (a path that leaves them, by `..`, by being absolute elsewhere or
- * through a symlink, is refused before any I/O); writes are atomic and never replace an existing
+ * configured root directories (a path with a `..` segment, even one that stays inside, an
+ * absolute path elsewhere and a path leaving them through a symlink are refused with an
+ * `IoError` before any I/O); writes are atomic and never replace an existing
  * file unless asked; and `editFlake` changes a hand-written `flake.nix` in place, touching only
  * the bytes an edit needs (comments, blank lines and formatting stay as they were). The adapter
  * (`@cim-nix/adapter-filesystem`) implements it over the real file system.
