@@ -33,6 +33,13 @@ describe("FlakeNixEditor over the corpus", () => {
     expect(new Set(fixtures.map((f) => read(f))).size).toBe(fixtures.length)
   })
 
+  it("writes input URLs in every string form Nix 2.8 accepts: \"...\", ''...'' and unquoted URL literals", () => {
+    const urls = fixtures.flatMap((f) => [...read(f).matchAll(/\burl\s*=\s*([^;\s]+)\s*;/g)].map((m) => m[1]!))
+    expect(urls.some((u) => /^"[a-z+]+:[^"]+"$/.test(u))).toBe(true)
+    expect(urls.some((u) => /^''[a-z+]+:[^']+''$/.test(u))).toBe(true)
+    expect(urls.some((u) => /^[a-z+]+:[^"'\s]+$/.test(u))).toBe(true)
+  })
+
   for (const f of fixtures) {
     describe(f.file, () => {
       const before = read(f)

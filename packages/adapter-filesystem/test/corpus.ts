@@ -63,7 +63,8 @@ export const fixtures: ReadonlyArray<Fixture> = [
   fixture("19-path-crlf-tabs.nix", ["one", "two"], "explicit", { local: true }),
   fixture("20-empty-inputs-set.nix", [], "explicit", { local: true }),
   fixture("21-universal-first.nix", ["nixpkgs", "impermanence", "hardware"], ["nixpkgs"], { used: ["nixpkgs", "impermanence"] }),
-  fixture("22-path-single-line-attrs.nix", ["left", "right"], "explicit", { followed: ["left"], local: true })
+  fixture("22-path-single-line-attrs.nix", ["left", "right"], "explicit", { followed: ["left"], local: true }),
+  fixture("23-url-literals.nix", ["base", "tools", "assets"], ["base", "tools"], { followed: ["base"], local: true })
 ]
 
 export const read = (f: Fixture): string => readFileSync(join(import.meta.dirname, "fixtures", "flakes", f.file), "utf8")
