@@ -97,7 +97,7 @@ interface Tail {
 const emptyTail: Tail = { seq: 0, version: 0, events: [] }
 
 const encodeNew = Schema.encodeSync(EventEnvelope.NewEvent)
-const decodeNew = Schema.decodeUnknownEither(EventEnvelope.NewEvent)
+const decodeNew = EventEnvelope.decodeNew
 const utf8 = new TextEncoder()
 const text = new TextDecoder()
 

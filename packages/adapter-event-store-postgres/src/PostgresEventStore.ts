@@ -15,7 +15,7 @@
  */
 import type { SqlError } from "@effect/sql/SqlError"
 import * as PgClient from "@effect/sql-pg/PgClient"
-import { DateTime, Duration, Effect, Either, Layer, Option, Redacted, Schedule, Schema, Scope, Stream, SubscriptionRef } from "effect"
+import { DateTime, Duration, Effect, Either, Layer, Option, Redacted, Schedule, Scope, Stream, SubscriptionRef } from "effect"
 import { EventStore, EventStoreUrl } from "@cim-nix/application"
 import { EventEnvelope } from "@cim-nix/domain"
 
@@ -121,7 +121,7 @@ const envelopeColumns = `event_id AS "eventId", type, aggregate_type AS "aggrega
   correlation_id AS "correlationId", causation_id AS "causationId", schema_version AS "schemaVersion", payload,
   version, position::float8 AS position`
 
-const decodeEnvelope = Schema.decodeUnknownEither(EventEnvelope.EventEnvelope)
+const decodeEnvelope = EventEnvelope.decode
 
 const toEnvelopes = (store: string, rows: ReadonlyArray<Record<string, unknown>>) =>
   Effect.forEach(rows, (row) =>

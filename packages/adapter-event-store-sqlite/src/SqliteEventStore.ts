@@ -11,7 +11,7 @@
  * serialized, positions become visible in order, which is what subscriptions rely on: they
  * poll the table after each in-process append and every `pollInterval` (for other processes).
  */
-import { Data, DateTime, Duration, Effect, Either, Layer, Option, Schema, Stream, SubscriptionRef } from "effect"
+import { Data, DateTime, Duration, Effect, Either, Layer, Option, Stream, SubscriptionRef } from "effect"
 import { EventStore } from "@cim-nix/application"
 import type { ConcurrencyConflict } from "@cim-nix/domain"
 import { EventEnvelope } from "@cim-nix/domain"
@@ -55,7 +55,7 @@ const toRow = (e: EventEnvelope.EventEnvelope): Row => [
   JSON.stringify(e.payload ?? null)
 ]
 
-const decodeEnvelope = Schema.decodeUnknownEither(EventEnvelope.EventEnvelope)
+const decodeEnvelope = EventEnvelope.decode
 
 const toEnvelope = (store: string, row: Row): Either.Either<EventEnvelope.EventEnvelope, EventStore.CorruptEvent> => {
   const corrupt = (reason: string) =>

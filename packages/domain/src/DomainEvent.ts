@@ -6,6 +6,7 @@
 import { Either, ParseResult, Schema } from "effect"
 import * as Configuration from "./Configuration.js"
 import { ParseError } from "./Errors.js"
+import { fastDecoder } from "./internal/fastDecoder.js"
 import * as Evaluation from "./Evaluation.js"
 import * as Flake from "./Flake.js"
 import * as GarbageCollection from "./GarbageCollection.js"
@@ -62,7 +63,8 @@ export interface StoredEvent {
   readonly payload: unknown
 }
 
-const decodePayload = ParseResult.decodeUnknownEither(DomainEvent, { onExcessProperty: "error" })
+const payloadOptions = { onExcessProperty: "error" } as const
+const decodePayload = fastDecoder(DomainEvent, payloadOptions, ParseResult.decodeUnknownEither(DomainEvent, payloadOptions))
 
 /**
  * Reads a stored envelope (`EventEnvelope` or `NewEvent`) back into a typed event: the type

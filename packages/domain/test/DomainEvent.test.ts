@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { DateTime, Effect, Either, Schema } from "effect"
+import { DateTime, Effect, Either, ParseResult, Schema } from "effect"
 import * as fc from "fast-check"
 import {
   Aggregate,
@@ -17,7 +17,16 @@ import {
   StorePath
 } from "../src/index.js"
 import type { Json } from "../src/Json.js"
+import { compile, rejected } from "../src/internal/fastDecoder.js"
 import { fitting, identifier, optionType } from "./support/arbitraries.js"
+import { mutations } from "./support/mutations.js"
+
+/** The payload decoders `fromEnvelope` runs: the compiled one, and Effect's that it must agree with. */
+const payloadOptions = { onExcessProperty: "error" } as const
+const compiledPayload = compile(DomainEvent.DomainEvent, payloadOptions)
+const effectPayload = ParseResult.decodeUnknownEither(DomainEvent.DomainEvent, payloadOptions)
+/** What `fromEnvelope` decodes: the stored payload with the envelope's type as its tag. */
+const tagged = (event: DomainEvent.DomainEvent) => ({ ...(Effect.runSync(stored(event)).payload as object), _tag: event._tag })
 
 const at = DateTime.unsafeMake("2024-05-01T12:00:00Z")
 const eventId = Schema.decodeSync(EventEnvelope.EventId)("01890a5d-ac96-774b-bcce-b302099a8057")
@@ -293,6 +302,34 @@ describe("DomainEvent", () => {
         }
       }),
       { numRuns: 200 }
+    )
+  })
+
+  it("decodes every stored payload on the compiled path, to the value Effect's decoder gives (property)", () => {
+    fc.assert(
+      fc.property(arbitraryEvents, (events) => {
+        for (const event of events) {
+          const payload = tagged(event)
+          const value = compiledPayload(payload)
+          expect(value).not.toBe(rejected)
+          expect(value).toEqual(Either.getOrThrow(effectPayload(payload)))
+        }
+      }),
+      { numRuns: 100 }
+    )
+  })
+
+  it("accepts a mutated payload on the compiled path only when Effect's decoder does, with its value (property)", () => {
+    const mutated = arbitraryEvents.filter((events) => events.length > 0).chain((events) =>
+      fc.constantFrom(...events).chain((event) => mutations(tagged(event))))
+    fc.assert(
+      fc.property(mutated, (payload) => {
+        const expected = effectPayload(payload)
+        const value = compiledPayload(payload)
+        if (Either.isLeft(expected)) expect(value).toBe(rejected)
+        else if (value !== rejected) expect(value).toEqual(expected.right)
+      }),
+      { numRuns: 500 }
     )
   })
 

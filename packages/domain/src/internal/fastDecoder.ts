@@ -1,0 +1,361 @@
+/**
+ * A decoder compiled from a Schema's AST for replays, where nearly every input is valid: it
+ * checks and builds the decoded value with plain closures (no `Either` per node, no issue
+ * objects). Whenever it cannot vouch for an input (the input is invalid, or a node is of a kind
+ * it does not compile) it hands the whole input to Effect's own decoder, so the result, and
+ * every error message, is always Effect's. The compiled path must only accept what Effect
+ * accepts and build an equal value: `fastDecoder.test.ts` checks both on generated inputs.
+ *
+ * Compiled: literals, string/number/boolean/undefined/unknown keywords, refinements (their
+ * filters run as Effect runs them), structs with index signatures on strings, arrays and tuples,
+ * transformations whose decode step is synchronous, declarations that decode synchronously,
+ * suspensions, and unions whose members provably exclude each other (different JavaScript
+ * types, different literals, or objects with different literal values under one required key),
+ * so that which member Effect would try first does not matter. Anything else (another union,
+ * parse-option or fallback annotations) is decoded by Effect, node by node.
+ */
+import { Either, Option, ParseResult, SchemaAST } from "effect"
+import type { Schema } from "effect"
+
+/** What a compiled node returns for an input it does not vouch for. */
+const FAIL: unique symbol = Symbol("fastDecoder.FAIL")
+type Compiled = (input: unknown) => unknown
+
+/** Options the compiled path implements (those of `ParseResult.decodeUnknownEither` that replays use). */
+export interface Options {
+  readonly onExcessProperty?: "ignore" | "error" | undefined
+  readonly exact?: boolean | undefined
+}
+
+const isEither = (u: unknown): u is Either.Either<unknown, unknown> => Either.isEither(u)
+
+/** A node decoded by Effect itself, for kinds the compiler leaves alone. */
+const byEffect = (ast: SchemaAST.AST, options: SchemaAST.ParseOptions): Compiled => {
+  const decode = ParseResult.decodeUnknownEither({ ast } as Schema.Schema<unknown>, options)
+  return (input) => {
+    const result = decode(input)
+    return Either.isRight(result) ? result.right : FAIL
+  }
+}
+
+/** What a union member can be told apart by: its JavaScript type, its literal, or its literal tags. */
+interface Shape {
+  readonly kind: "string" | "number" | "boolean" | "undefined" | "null" | "object" | "any"
+  readonly literal?: unknown
+  /** For objects: required keys whose value is one of a known set of literals. */
+  readonly tags?: ReadonlyMap<PropertyKey, ReadonlySet<unknown>>
+}
+
+const literalsOf = (ast: SchemaAST.AST): ReadonlySet<unknown> | undefined => {
+  switch (ast._tag) {
+    case "Literal":
+      return new Set([ast.literal])
+    case "Union": {
+      const all = new Set<unknown>()
+      for (const member of ast.types) {
+        const literals = literalsOf(member)
+        if (literals === undefined) return undefined
+        for (const l of literals) all.add(l)
+      }
+      return all
+    }
+    case "Refinement":
+      return literalsOf(ast.from)
+    default:
+      return undefined
+  }
+}
+
+const shapeOf = (ast: SchemaAST.AST): Shape => {
+  switch (ast._tag) {
+    case "Literal":
+      return ast.literal === null
+        ? { kind: "null" }
+        : { kind: typeof ast.literal as Shape["kind"], literal: ast.literal }
+    case "StringKeyword":
+    case "TemplateLiteral":
+      return { kind: "string" }
+    case "NumberKeyword":
+      return { kind: "number" }
+    case "BooleanKeyword":
+      return { kind: "boolean" }
+    case "UndefinedKeyword":
+      return { kind: "undefined" }
+    case "Refinement":
+      return shapeOf(ast.from)
+    case "Transformation":
+      return shapeOf(ast.from)
+    case "TupleType":
+      return { kind: "object" }
+    case "TypeLiteral": {
+      const tags = new Map<PropertyKey, ReadonlySet<unknown>>()
+      for (const ps of ast.propertySignatures) {
+        const literals = ps.isOptional ? undefined : literalsOf(ps.type)
+        if (literals !== undefined) tags.set(ps.name, literals)
+      }
+      return { kind: "object", tags }
+    }
+    default:
+      return { kind: "any" }
+  }
+}
+
+const disjoint = (a: ReadonlySet<unknown>, b: ReadonlySet<unknown>) => {
+  for (const x of a) if (b.has(x)) return false
+  return true
+}
+
+/** True when no input can be accepted by both shapes. */
+const exclusive = (a: Shape, b: Shape): boolean => {
+  if (a.kind === "any" || b.kind === "any") return false
+  if (a.kind !== b.kind) return true
+  if ("literal" in a && "literal" in b) return a.literal !== b.literal
+  if (a.tags !== undefined && b.tags !== undefined) {
+    for (const [key, literals] of a.tags) {
+      const other = b.tags.get(key)
+      if (other !== undefined && disjoint(literals, other)) return true
+    }
+  }
+  return false
+}
+
+/** The shapes of a member: one, or one per member of a nested union. */
+const shapesOf = (ast: SchemaAST.AST): ReadonlyArray<Shape> =>
+  ast._tag === "Union" ? ast.types.flatMap(shapesOf) : [shapeOf(ast)]
+
+const exclusiveMembers = (types: ReadonlyArray<SchemaAST.AST>) => {
+  const shapes = types.map(shapesOf)
+  return shapes.every((as, i) => shapes.every((bs, j) => i === j || as.every((a) => bs.every((b) => exclusive(a, b)))))
+}
+
+/** Keys of an index signature the compiler knows how to list (Effect lists the same). */
+const stringParameter = (ast: SchemaAST.AST): boolean =>
+  ast._tag === "StringKeyword" || (ast._tag === "Refinement" && stringParameter(ast.from))
+
+/** The decoding step of a transformation (as Effect's parser takes it). */
+const decodeStep = (
+  kind: SchemaAST.TransformationKind
+): (fromA: any, options: SchemaAST.ParseOptions, self: SchemaAST.Transformation, fromI: any) => unknown => {
+  switch (kind._tag) {
+    case "FinalTransformation":
+      return kind.decode
+    case "ComposeTransformation":
+      return Either.right
+    case "TypeLiteralTransformation":
+      return (input: Record<PropertyKey, unknown>) => {
+        for (const pst of kind.propertySignatureTransformations) {
+          const value = pst.decode(Object.prototype.hasOwnProperty.call(input, pst.from) ? Option.some(input[pst.from]) : Option.none())
+          delete input[pst.from]
+          if (Option.isSome(value)) input[pst.to] = value.value
+        }
+        return Either.right(input)
+      }
+  }
+}
+
+class Compiler {
+  private readonly memo = new Map<SchemaAST.AST, Compiled>()
+  constructor(private readonly options: SchemaAST.ParseOptions) {}
+
+  compile(ast: SchemaAST.AST): Compiled {
+    const known = this.memo.get(ast)
+    if (known !== undefined) return known
+    // Registered before compiling the children, so that shared and recursive nodes compile once.
+    let compiled: Compiled | undefined
+    const self: Compiled = (input) => compiled!(input)
+    this.memo.set(ast, self)
+    const annotated = Option.isSome(SchemaAST.getParseOptionsAnnotation(ast)) ||
+      Option.isSome(SchemaAST.getDecodingFallbackAnnotation(ast))
+    compiled = annotated ? byEffect(ast, this.options) : this.node(ast)
+    this.memo.set(ast, compiled)
+    return compiled
+  }
+
+  private node(ast: SchemaAST.AST): Compiled {
+    switch (ast._tag) {
+      case "Literal": {
+        const literal = ast.literal
+        return (input) => (input === literal ? input : FAIL)
+      }
+      case "StringKeyword":
+        return (input) => (typeof input === "string" ? input : FAIL)
+      case "NumberKeyword":
+        return (input) => (typeof input === "number" ? input : FAIL)
+      case "BooleanKeyword":
+        return (input) => (typeof input === "boolean" ? input : FAIL)
+      case "UndefinedKeyword":
+        return (input) => (input === undefined ? input : FAIL)
+      case "UnknownKeyword":
+      case "AnyKeyword":
+        return (input) => input
+      case "Refinement":
+        return this.refinement(ast)
+      case "Transformation":
+        return this.transformation(ast)
+      case "Declaration":
+        return this.declaration(ast)
+      case "TupleType":
+        return this.tuple(ast)
+      case "TypeLiteral":
+        return this.struct(ast)
+      case "Union":
+        return this.union(ast)
+      case "Suspend": {
+        let target: Compiled | undefined
+        return (input) => (target ??= this.compile(ast.f()))(input)
+      }
+      default:
+        return byEffect(ast, this.options)
+    }
+  }
+
+  private refinement(ast: SchemaAST.Refinement): Compiled {
+    const from = this.compile(ast.from)
+    const options = this.options
+    return (input) => {
+      const value = from(input)
+      return value === FAIL || Option.isSome(ast.filter(value, options, ast)) ? FAIL : value
+    }
+  }
+
+  private transformation(ast: SchemaAST.Transformation): Compiled {
+    const from = this.compile(ast.from)
+    const to = this.compile(ast.to)
+    const transform = decodeStep(ast.transformation)
+    const options = this.options
+    return (input) => {
+      const value = from(input)
+      if (value === FAIL) return FAIL
+      const result = transform(value, options, ast, input)
+      return isEither(result) && Either.isRight(result) ? to(result.right) : FAIL
+    }
+  }
+
+  private declaration(ast: SchemaAST.Declaration): Compiled {
+    const decode = ast.decodeUnknown(...ast.typeParameters)
+    const options = this.options
+    return (input) => {
+      const result = decode(input, options, ast)
+      return isEither(result) && Either.isRight(result) ? result.right : FAIL
+    }
+  }
+
+  private tuple(ast: SchemaAST.TupleType): Compiled {
+    const elements = ast.elements.map((e) => ({ decode: this.compile(e.type), optional: e.isOptional }))
+    const [head, ...tail] = ast.rest.map((r) => this.compile(r.type))
+    const required = elements.filter((e) => !e.optional).length + tail.length
+    return (input) => {
+      if (!Array.isArray(input) || input.length < required) return FAIL
+      const length = input.length
+      if (head === undefined && length > elements.length) return FAIL
+      const output: Array<unknown> = []
+      let i = 0
+      for (; i < elements.length && i < length; i++) {
+        const value = elements[i]!.decode(input[i])
+        if (value === FAIL) return FAIL
+        output.push(value)
+      }
+      if (head !== undefined) {
+        for (; i < length - tail.length; i++) {
+          const value = head(input[i])
+          if (value === FAIL) return FAIL
+          output.push(value)
+        }
+        for (let t = 0; t < tail.length; t++, i++) {
+          const value = tail[t]!(input[i])
+          if (value === FAIL) return FAIL
+          output.push(value)
+        }
+      }
+      return output
+    }
+  }
+
+  private struct(ast: SchemaAST.TypeLiteral): Compiled {
+    if (ast.propertySignatures.length === 0 && ast.indexSignatures.length === 0) {
+      return (input) => (input !== null && input !== undefined ? input : FAIL)
+    }
+    if (!ast.indexSignatures.every((is) => stringParameter(is.parameter))) return byEffect(ast, this.options)
+    const properties = ast.propertySignatures.map((ps) => ({
+      name: ps.name,
+      optional: ps.isOptional,
+      decode: this.compile(ps.type)
+    }))
+    const expected = new Set<PropertyKey>(properties.map((p) => p.name))
+    const indexes = ast.indexSignatures.map((is) => ({ key: this.compile(is.parameter), decode: this.compile(is.type) }))
+    const rejectExcess = this.options.onExcessProperty === "error"
+    const exact = this.options.exact === true
+    const hasOwn = Object.prototype.hasOwnProperty
+    return (input) => {
+      if (typeof input !== "object" || input === null || Array.isArray(input)) return FAIL
+      const record = input as Record<PropertyKey, unknown>
+      const output: Record<PropertyKey, unknown> = {}
+      let present = 0
+      for (const property of properties) {
+        if (hasOwn.call(record, property.name)) present++
+        else if (property.optional) continue
+        else if (exact) return FAIL
+        const value = property.decode(record[property.name])
+        if (value === FAIL) return FAIL
+        output[property.name] = value
+      }
+      // Without index signatures, an excess key is any own key beyond the expected ones present.
+      if (rejectExcess && indexes.length === 0 && Reflect.ownKeys(record).length > present) return FAIL
+      if (indexes.length > 0) {
+        if (rejectExcess) {
+          for (const key of Reflect.ownKeys(record)) {
+            if (!expected.has(key) && !(typeof key === "string" && indexes.some((is) => is.key(key) !== FAIL))) return FAIL
+          }
+        }
+        for (const index of indexes) {
+          for (const key of Object.keys(record)) {
+            if (index.key(key) === FAIL) continue
+            const value = index.decode(record[key])
+            if (value === FAIL) return FAIL
+            if (!expected.has(key)) output[key] = value
+          }
+        }
+      }
+      return output
+    }
+  }
+
+  private union(ast: SchemaAST.Union): Compiled {
+    if (!exclusiveMembers(ast.types)) return byEffect(ast, this.options)
+    const members = ast.types.map((member) => this.compile(member))
+    return (input) => {
+      for (const member of members) {
+        const value = member(input)
+        if (value !== FAIL) return value
+      }
+      return FAIL
+    }
+  }
+}
+
+/**
+ * The compiled check-and-build of `schema`: the decoded value, or `rejected` for an input it
+ * does not vouch for (then Effect's decoder must have the last word).
+ */
+export const compile = <A, I>(schema: Schema.Schema<A, I, never>, options: Options): (input: unknown) => A | typeof rejected =>
+  new Compiler(options).compile(schema.ast) as (input: unknown) => A | typeof rejected
+
+/** What `compile`'s decoder returns for an input it leaves to Effect. */
+export const rejected: typeof FAIL = FAIL
+
+/**
+ * `decode` (Effect's decoder of `schema` with `options`) made fast for valid inputs: a compiled
+ * check-and-build runs first, and `decode` itself runs whenever the compiled path fails, so the
+ * results and errors are `decode`'s.
+ */
+export const fastDecoder = <A, I, E>(
+  schema: Schema.Schema<A, I, never>,
+  options: Options,
+  decode: (input: unknown) => Either.Either<A, E>
+): (input: unknown) => Either.Either<A, E> => {
+  const compiled = compile(schema, options)
+  return (input) => {
+    const value = compiled(input)
+    return value === FAIL ? decode(input) : Either.right(value as A)
+  }
+}

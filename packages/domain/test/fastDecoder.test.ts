@@ -1,0 +1,113 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Arbitrary, Either, FastCheck, ParseResult, Schema } from "effect"
+import * as fc from "fast-check"
+import { compile, fastDecoder, rejected } from "../src/internal/fastDecoder.js"
+import type { Options } from "../src/internal/fastDecoder.js"
+import { mutations } from "./support/mutations.js"
+
+/** Schemas of every kind the compiler handles, and of some it hands to Effect. */
+interface Tree {
+  readonly name: string
+  readonly children: ReadonlyArray<Tree>
+}
+const Tree: Schema.Schema<Tree> = Schema.Struct({
+  name: Schema.String,
+  children: Schema.Array(Schema.suspend(() => Tree))
+})
+const Shape = Schema.Union(
+  Schema.TaggedStruct("Circle", { radius: Schema.Number.pipe(Schema.positive()) }),
+  Schema.TaggedStruct("Square", { side: Schema.Int }),
+  Schema.Union(Schema.TaggedStruct("Dot", {}), Schema.TaggedStruct("Line", { length: Schema.NumberFromString }))
+)
+const schemas = {
+  struct: Schema.Struct({
+    a: Schema.String,
+    b: Schema.optional(Schema.Number),
+    c: Schema.UndefinedOr(Schema.Boolean),
+    d: Schema.Literal("x", "y", 3, true),
+    e: Schema.Unknown
+  }),
+  record: Schema.Struct({ fixed: Schema.Number }, Schema.Record({ key: Schema.String.pipe(Schema.pattern(/^[a-z]+$/)), value: Schema.Number })),
+  tuple: Schema.Tuple(Schema.String, Schema.optionalElement(Schema.Number)),
+  tupleWithRest: Schema.Tuple([Schema.Number], Schema.String, Schema.Boolean),
+  refinements: Schema.Struct({ id: Schema.String.pipe(Schema.minLength(2), Schema.brand("Id")), n: Schema.Int.pipe(Schema.between(0, 10)) }),
+  transformations: Schema.Struct({
+    at: Schema.DateTimeUtc,
+    n: Schema.NumberFromString,
+    int: Schema.compose(Schema.NumberFromString, Schema.Int),
+    renamed: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("old_name")),
+    defaulted: Schema.optionalWith(Schema.Number, { default: () => 7 })
+  }),
+  recursive: Tree,
+  discriminated: Shape,
+  primitives: Schema.Union(Schema.String, Schema.Number, Schema.Null, Schema.Literal(true)),
+  // Effect tries the tagged member first whatever the order: a compiled union trying them in order would differ.
+  overlapping: Schema.Union(Schema.Struct({ a: Schema.String }), Schema.Struct({ kind: Schema.Literal("k"), a: Schema.String })),
+  nullable: Schema.NullOr(Schema.Array(Schema.Struct({ k: Schema.String })))
+} as const
+
+const optionSets: ReadonlyArray<Options> = [{}, { onExcessProperty: "error" }, { exact: true }]
+
+describe("fastDecoder", () => {
+  for (const [name, schema] of Object.entries(schemas) as Array<[string, Schema.Schema<unknown, unknown>]>) {
+    for (const options of optionSets) {
+      const slow = ParseResult.decodeUnknownEither(schema, options)
+      const fast = compile(schema, options)
+      // Valid inputs from Effect's own arbitrary of the schema (its fast-check), encoded.
+      const encoded = FastCheck.sample(Arbitrary.make(schema), 60).map((value) => Schema.encodeSync(schema)(value) as unknown)
+
+      it(`${name} ${JSON.stringify(options)}: every encoded value takes the compiled path to Effect's value`, () => {
+        for (const input of encoded) {
+          const expected = slow(input)
+          expect(Either.isRight(expected)).toBe(true)
+          const value = fast(input)
+          // Unions of overlapping members are Effect's to decide; everything else is compiled.
+          if (name !== "overlapping") expect(value).not.toBe(rejected)
+          if (value !== rejected) expect(value).toEqual(Either.getOrThrow(expected))
+        }
+      })
+
+      it(`${name} ${JSON.stringify(options)}: a mutated input is accepted only when Effect accepts it, as Effect decodes it (property)`, () => {
+        const wrapped = fastDecoder(schema, options, slow)
+        fc.assert(fc.property(fc.constantFrom(...encoded).chain(mutations), (input) => {
+          const expected = slow(input)
+          const value = fast(input)
+          if (Either.isLeft(expected)) expect(value).toBe(rejected)
+          else if (value !== rejected) expect(value).toEqual(expected.right)
+          expect(wrapped(input)).toEqual(expected)
+        }), { numRuns: 150 })
+      })
+    }
+  }
+
+  it("rejects what each kind must reject", () => {
+    const struct = compile(schemas.struct, { onExcessProperty: "error" })
+    const valid = { a: "s", c: undefined, d: "x", e: null }
+    expect(struct(valid)).toEqual(valid)
+    expect(struct({ ...valid, extra: 1 })).toBe(rejected)
+    expect(struct({ ...valid, d: "z" })).toBe(rejected)
+    expect(struct({ ...valid, b: "1" })).toBe(rejected)
+    expect(struct([])).toBe(rejected)
+    expect(compile(schemas.struct, { exact: true })({ a: "s", d: "x", e: 1 })).toBe(rejected)
+    expect(compile(schemas.struct, {})({ a: "s", d: "x", e: 1 })).toEqual({ a: "s", c: undefined, d: "x", e: 1 })
+    const record = compile(schemas.record, { onExcessProperty: "error" })
+    expect(record({ fixed: 1, ab: 2 })).toEqual({ fixed: 1, ab: 2 })
+    expect(record({ fixed: 1, ab: "2" })).toBe(rejected)
+    expect(record({ fixed: 1, "A-B": 2 })).toBe(rejected)
+    const rest = compile(schemas.tupleWithRest, {})
+    expect(rest([1, "a", "b", true])).toEqual([1, "a", "b", true])
+    expect(rest([1, true])).toEqual([1, true])
+    expect(rest([1])).toBe(rejected)
+    expect(rest([1, "a", "b"])).toBe(rejected)
+    expect(compile(schemas.tuple, {})(["a", 1, 2])).toBe(rejected)
+    expect(compile(schemas.refinements, {})({ id: "a", n: 1 })).toBe(rejected)
+    expect(compile(schemas.refinements, {})({ id: "ab", n: 11 })).toBe(rejected)
+    expect(compile(schemas.discriminated, {})({ _tag: "Line", length: "x" })).toBe(rejected)
+    expect(compile(schemas.discriminated, {})({ _tag: "Line", length: "2.5" })).toEqual({ _tag: "Line", length: 2.5 })
+    const transformations = compile(schemas.transformations, {})
+    const at = "2024-05-01T12:00:00.000Z"
+    expect(transformations({ at, n: "1.5", int: "2", old_name: "x" })).toEqual(Schema.decodeSync(schemas.transformations)({ at, n: "1.5", int: "2", old_name: "x" }))
+    expect(transformations({ at: "not a date", n: "1", int: "2", old_name: "x" })).toBe(rejected)
+    expect(transformations({ at, n: "1", int: "2.5", old_name: "x" })).toBe(rejected)
+  })
+})
