@@ -149,6 +149,11 @@ describe("flakes", () => {
           ["world"]
         )
         assert.deepStrictEqual(yield* nix.search(pathRef(pkgs), "-nothing-matches"), [])
+        // A regex starting with '-' is the regex (after '--'), not a flag.
+        assert.deepStrictEqual(
+          (yield* nix.search(pathRef(pkgs), "-*wor")).map((h) => h.pname),
+          ["world"]
+        )
       }))
   })
 })

@@ -67,6 +67,29 @@ describe("NixCli against real nix", () => {
         assert.deepStrictEqual(yield* nix.instantiateEval({ _tag: "Expression", expression: "{ x = 1 + 1; }" }), { x: 2 })
       }))
 
+    it.effect("expressions that look like flags evaluate as Nix code, with both CLIs", () =>
+      Effect.gen(function* () {
+        const nix = yield* Nix.Nix
+        for (const evaluate of [nix.eval, nix.instantiateEval]) {
+          assert.strictEqual(yield* evaluate({ _tag: "Expression", expression: "-1" }), -1)
+          assert.strictEqual(yield* evaluate({ _tag: "Expression", expression: "-(-2)" }), 2)
+          // Nix's own evaluation error, not its version: `--version` is `- (-version)`.
+          const error = yield* Effect.flip(evaluate({ _tag: "Expression", expression: "--version" }))
+          assert.strictEqual(error._tag, "CommandError")
+          if (error._tag !== "CommandError") continue
+          assert.strictEqual(error.exitCode, 1)
+          assert.include(error.message, "undefined variable 'version'")
+          assert.notInclude(error.stderrTail ?? "", "(Nix)")
+        }
+      }))
+
+    it.effect("instantiateEval reports error positions in the expression as written", () =>
+      Effect.gen(function* () {
+        const nix = yield* Nix.Nix
+        const error = yield* Effect.flip(nix.instantiateEval({ _tag: "Expression", expression: "let a = 1;\nin a + b" }))
+        assert.include(error._tag === "CommandError" ? error.stderrTail : "", "«stdin»:2:8")
+      }))
+
     it.effect("a failing evaluation is a CommandError with the command line, exit code and a hint", () =>
       Effect.gen(function* () {
         const nix = yield* Nix.Nix

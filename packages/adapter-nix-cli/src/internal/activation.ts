@@ -6,7 +6,7 @@ import type { Nix } from "@cim-nix/application"
 import type { Configuration } from "@cim-nix/domain"
 import { CommandError, StorePath } from "@cim-nix/domain"
 import { Effect } from "effect"
-import type { AbsoluteProgram, Runner } from "./runner.js"
+import { type AbsoluteProgram, operand, type Runner } from "./runner.js"
 import { tail } from "./diagnosis.js"
 
 /** Runs the activation script of `system` in `mode`; a non-zero exit is a `CommandError` with the script's output. */
@@ -14,7 +14,7 @@ export const switchToConfiguration =
   (runner: Runner) =>
   (system: StorePath.StorePath, mode: Configuration.ActivationMode, options: Nix.CallOptions = {}) =>
     Effect.flatMap(
-      runner.run({ program: `${StorePath.format(system)}/bin/switch-to-configuration` as AbsoluteProgram, args: [mode], timeout: options.timeout }),
+      runner.run({ program: `${StorePath.format(system)}/bin/switch-to-configuration` as AbsoluteProgram, args: [operand("activation mode", mode)], timeout: options.timeout }),
       (done) =>
         done.exitCode === 0
           ? Effect.succeed({ stdout: done.stdout, stderr: done.stderr })

@@ -12,7 +12,7 @@ import * as BuildLog from "./buildLog.js"
 import * as Cli from "./cli.js"
 import { diagnose, tail } from "./diagnosis.js"
 import { decode } from "./json.js"
-import type { Runner } from "./runner.js"
+import { operand, type Runner } from "./runner.js"
 
 const BuildJson = Schema.Array(
   Schema.Struct({
@@ -57,7 +57,7 @@ const drvPathsOf = (runner: Runner, installables: ReadonlyArray<Nix.BuildResult[
           runner
             .exec({
               program: "nix",
-              args: ["eval", "--raw", "--apply", "d: d.drvPath", "--", Cli.installable(installable)],
+              args: ["eval", "--raw", "--apply", "d: d.drvPath", "--", operand("installable", Cli.installable(installable))],
               timeout: options.timeout
             })
             .pipe(Effect.map((done) => done.stdout.trim())),
@@ -80,7 +80,7 @@ export const buildWithProgress =
           "--log-format",
           "internal-json",
           "--",
-          ...installables.map(Cli.installable)
+          ...installables.map((i) => operand("installable", Cli.installable(i)))
         ]
         const startedAt = yield* wallClock.currentTimeMillis
         // drv path -> when its build activity started / stopped

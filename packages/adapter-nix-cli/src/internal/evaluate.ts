@@ -12,18 +12,22 @@ import * as Path from "node:path"
 import * as Cli from "./cli.js"
 import * as Flake from "./flake.js"
 import { decode } from "./json.js"
-import type { Runner } from "./runner.js"
+import { type Arg, operand, type Runner } from "./runner.js"
 
 const impureFlag = (options: Nix.EvalOptions): ReadonlyArray<string> => (options.impure === true ? ["--impure"] : [])
 
-const sourceArgs = (source: Nix.EvalSource): ReadonlyArray<string> => {
+const sourceArgs = (source: Nix.EvalSource): ReadonlyArray<Arg> => {
   switch (source._tag) {
     case "Expression":
       return ["--expr", source.expression]
     case "File":
-      return ["--file", Path.resolve(source.path), ...(source.attrPath === undefined ? [] : ["--", Cli.attrPath(source.attrPath)])]
+      return [
+        "--file",
+        Path.resolve(source.path),
+        ...(source.attrPath === undefined ? [] : ["--", operand("attribute path", Cli.attrPath(source.attrPath))])
+      ]
     case "Installable":
-      return ["--", Cli.installable(source.installable)]
+      return ["--", operand("installable", Cli.installable(source.installable))]
   }
 }
 
@@ -35,7 +39,11 @@ export const evaluate =
       .exec({ program: "nix", args: ["eval", "--json", ...impureFlag(options), ...sourceArgs(source)], timeout: options.timeout })
       .pipe(Effect.flatMap((done) => decode("nix eval --json", Json.Json)(done.stdout)))
 
-/** `nix-instantiate --eval --strict --json (-E E | [-A attr] -- F)`; installables are refused (no flakes in the classic CLI). */
+/**
+ * `nix-instantiate --eval --strict --json (- | [-A attr] F)`, an expression read from stdin (on
+ * the command line it would be an operand, and one starting with `-` a flag); installables are
+ * refused (no flakes in the classic CLI).
+ */
 export const instantiateEval =
   (runner: Runner) =>
   (source: Nix.EvalSource, options: Nix.CallOptions = {}): Effect.Effect<Json.Json, CommandError | ParseError | ValidationError> => {
@@ -50,10 +58,15 @@ export const instantiateEval =
     }
     const args =
       source._tag === "Expression"
-        ? ["-E", source.expression]
-        : [...(source.attrPath === undefined ? [] : ["-A", Cli.attrPath(source.attrPath)]), "--", Path.resolve(source.path)]
+        ? ["-"]
+        : [...(source.attrPath === undefined ? [] : ["-A", Cli.attrPath(source.attrPath)]), operand("file", Path.resolve(source.path))]
     return runner
-      .exec({ program: "nix-instantiate", args: ["--eval", "--strict", "--json", ...args], timeout: options.timeout })
+      .exec({
+        program: "nix-instantiate",
+        args: ["--eval", "--strict", "--json", ...args],
+        stdin: source._tag === "Expression" ? source.expression : undefined,
+        timeout: options.timeout
+      })
       .pipe(Effect.flatMap((done) => decode("nix-instantiate --eval --json", Json.Json)(done.stdout)))
   }
 

@@ -10,7 +10,7 @@ import { Effect, Option, Schema } from "effect"
 import * as Path from "node:path"
 import * as Cli from "./cli.js"
 import { decode } from "./json.js"
-import type { Runner } from "./runner.js"
+import { type Arg, operand, type Runner } from "./runner.js"
 
 /** A failure of Nix about the flake becomes a `FlakeError`; timeouts and missing programs stay `CommandError`s. */
 export const toFlakeError =
@@ -19,6 +19,9 @@ export const toFlakeError =
     error.exitCode === undefined || error.transient
       ? error
       : new FlakeError({ path: Cli.flakeRef(flake), message: error.message, hint: error.hint, stderrTail: error.stderrTail })
+
+/** A flake reference as a positional word. */
+export const flakeOperand = (flake: FlakeRef.FlakeRef) => operand("flake reference", Cli.flakeRef(flake))
 
 const MetadataJson = Schema.Struct({
   description: Schema.optional(Schema.String),
@@ -36,7 +39,7 @@ export const metadata =
   (runner: Runner) =>
   (flake: FlakeRef.FlakeRef, options: Nix.CallOptions = {}): Effect.Effect<Nix.FlakeMetadata, CommandError | FlakeError | ParseError> =>
     runner
-      .exec({ program: "nix", args: ["flake", "metadata", "--json", "--", Cli.flakeRef(flake)], timeout: options.timeout })
+      .exec({ program: "nix", args: ["flake", "metadata", "--json", "--", flakeOperand(flake)], timeout: options.timeout })
       .pipe(
         Effect.mapError(toFlakeError(flake)),
         Effect.flatMap((done) => decode("nix flake metadata --json", MetadataJson)(done.stdout)),
@@ -53,7 +56,7 @@ export const metadata =
       )
 
 /** Runs a flake subcommand, then reads the lock file Nix wrote. */
-const thenLocks = (runner: Runner, flake: FlakeRef.FlakeRef, args: ReadonlyArray<string>, options: Nix.CallOptions) =>
+const thenLocks = (runner: Runner, flake: FlakeRef.FlakeRef, args: ReadonlyArray<Arg>, options: Nix.CallOptions) =>
   runner.exec({ program: "nix", args, timeout: options.timeout }).pipe(
     Effect.mapError(toFlakeError(flake)),
     Effect.zipRight(metadata(runner)(flake, options)),
@@ -64,7 +67,7 @@ const thenLocks = (runner: Runner, flake: FlakeRef.FlakeRef, args: ReadonlyArray
 export const lock =
   (runner: Runner) =>
   (flake: FlakeRef.FlakeRef, options: Nix.CallOptions = {}): Effect.Effect<FlakeLock.FlakeLock, CommandError | FlakeError | ParseError> =>
-    thenLocks(runner, flake, ["flake", "lock", "--", Cli.flakeRef(flake)], options)
+    thenLocks(runner, flake, ["flake", "lock", "--", flakeOperand(flake)], options)
 
 /** Updates all inputs (none named) or the named ones, with the command the installed Nix has. */
 export const update =
@@ -77,12 +80,11 @@ export const update =
     Effect.gen(function* () {
       const names = yield* Effect.forEach(inputs, Cli.input)
       const { capabilities } = yield* info
-      const ref = Cli.flakeRef(flake)
       const args = capabilities.flakeUpdateInputs
-        ? ["flake", "update", "--flake", ref, ...(names.length === 0 ? [] : ["--", ...names])]
+        ? ["flake", "update", "--flake", Cli.flakeRef(flake), ...(names.length === 0 ? [] : ["--", ...names.map((name) => operand("input name", name))])]
         : names.length === 0
-          ? ["flake", "update", "--", ref]
-          : ["flake", "lock", ...names.flatMap((name) => ["--update-input", name]), "--", ref]
+          ? ["flake", "update", "--", flakeOperand(flake)]
+          : ["flake", "lock", ...names.flatMap((name) => ["--update-input", name]), "--", flakeOperand(flake)]
       return yield* thenLocks(runner, flake, args, options)
     })
 
@@ -91,7 +93,7 @@ export const check =
   (runner: Runner) =>
   (flake: FlakeRef.FlakeRef, options: Nix.CallOptions = {}): Effect.Effect<void, CommandError | FlakeError> =>
     runner
-      .exec({ program: "nix", args: ["flake", "check", "--", Cli.flakeRef(flake)], timeout: options.timeout })
+      .exec({ program: "nix", args: ["flake", "check", "--", flakeOperand(flake)], timeout: options.timeout })
       .pipe(Effect.mapError(toFlakeError(flake)), Effect.asVoid)
 
 const OutputLeaf = Schema.Struct({
@@ -110,7 +112,7 @@ export const show =
   (runner: Runner) =>
   (flake: FlakeRef.FlakeRef, options: Nix.CallOptions = {}): Effect.Effect<Nix.FlakeOutputs, CommandError | FlakeError | ParseError> =>
     runner
-      .exec({ program: "nix", args: ["flake", "show", "--json", "--", Cli.flakeRef(flake)], timeout: options.timeout })
+      .exec({ program: "nix", args: ["flake", "show", "--json", "--", flakeOperand(flake)], timeout: options.timeout })
       .pipe(
         Effect.mapError(toFlakeError(flake)),
         Effect.flatMap((done) => decode("nix flake show --json", FlakeOutputs)(done.stdout))
@@ -139,7 +141,7 @@ export const create =
     runner
       .exec({
         program: "nix",
-        args: ["flake", "new", "--template", Cli.installable(template), "--", Path.resolve(directory)],
+        args: ["flake", "new", "--template", Cli.installable(template), "--", operand("directory", Path.resolve(directory))],
         timeout: options.timeout
       })
       .pipe(Effect.mapError(toFlakeError(directoryRef(directory))), Effect.asVoid)

@@ -9,7 +9,7 @@ import { CommandError, StorePath } from "@cim-nix/domain"
 import { Effect } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import type { Runner } from "./runner.js"
+import { type Arg, operand, type Runner } from "./runner.js"
 
 type Info = Effect.Effect<Nix.NixInfo, CommandError>
 
@@ -22,7 +22,7 @@ export const parseGenerations = (stdout: string): ReadonlyArray<Omit<Nix.Generat
     return m === null ? [] : [{ number: Number(m[1]), createdAt: Date.parse(`${m[2]}T${m[3]}Z`), current: m[4] !== undefined }]
   })
 
-const nixEnv = (runner: Runner, profile: string, args: ReadonlyArray<string>, options: Nix.CallOptions) =>
+const nixEnv = (runner: Runner, profile: string, args: ReadonlyArray<Arg>, options: Nix.CallOptions) =>
   runner.exec({ program: "nix-env", args: ["--profile", Path.resolve(profile), ...args], env: { TZ: "UTC" }, timeout: options.timeout })
 
 /** The generations of a profile, oldest first, with what each points to. */
@@ -68,13 +68,13 @@ const current = (runner: Runner, info: Info, profile: string, options: Nix.CallO
 export const set =
   (runner: Runner, info: Info) =>
   (profile: string, path: StorePath.StorePath, options: Nix.CallOptions = {}) =>
-    nixEnv(runner, profile, ["--set", StorePath.format(path)], options).pipe(Effect.zipRight(current(runner, info, profile, options)))
+    nixEnv(runner, profile, ["--set", operand("store path", StorePath.format(path))], options).pipe(Effect.zipRight(current(runner, info, profile, options)))
 
 /** `nix-env --profile P --switch-generation N`. */
 export const switchTo =
   (runner: Runner, info: Info) =>
   (profile: string, generation: number, options: Nix.CallOptions = {}) =>
-    nixEnv(runner, profile, ["--switch-generation", String(generation)], options).pipe(
+    nixEnv(runner, profile, ["--switch-generation", operand("generation", String(generation))], options).pipe(
       Effect.zipRight(current(runner, info, profile, options))
     )
 
@@ -84,14 +84,14 @@ export const rollback =
   (profile: string, options: Nix.CallOptions = {}) =>
     nixEnv(runner, profile, ["--rollback"], options).pipe(Effect.zipRight(current(runner, info, profile, options)))
 
-const selectionArgs = (selection: Nix.GenerationSelection): ReadonlyArray<string> => {
+const selectionArgs = (selection: Nix.GenerationSelection): ReadonlyArray<Arg> => {
   switch (selection._tag) {
     case "Old":
       return ["old"]
     case "OlderThan":
       return [`${Math.max(0, Math.floor(selection.days))}d`]
     case "Numbers":
-      return selection.numbers.map((n) => String(Math.floor(n)))
+      return selection.numbers.map((n) => operand("generation", String(Math.floor(n))))
   }
 }
 

@@ -1,13 +1,14 @@
 /**
  * Runs the Nix programs: no shell, arguments as an array, a timeout on every call, at most
  * `maxProcesses` at a time, and the whole process group terminated on timeout or interruption
- * (SIGTERM, then SIGKILL after a grace period). Failures become `CommandError`s that carry the
- * command line, exit code, duration and stderr tail, with a hint from `diagnosis`.
+ * (SIGTERM, then SIGKILL after a grace period). Caller-supplied values are `Operand`s, refused
+ * before anything is spawned when Nix would read them as flags. Failures become `CommandError`s
+ * that carry the command line, exit code, duration and stderr tail, with a hint from `diagnosis`.
  */
 import * as Command from "@effect/platform/Command"
 import * as CommandExecutor from "@effect/platform/CommandExecutor"
 import { CommandError } from "@cim-nix/domain"
-import { Clock, Duration, Effect, Stream } from "effect"
+import { Clock, Duration, Effect, Either, Stream } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { diagnose, notFoundHint, tail } from "./diagnosis.js"
@@ -33,9 +34,34 @@ export interface Settings {
   readonly path: string
 }
 
+/**
+ * A value from the caller (installable, flake reference, path, regex, generation...) placed as
+ * a positional word: refused when it starts with `-`, unless it follows a `--` that the program
+ * honours (only `nix` does: the classic programs read any word starting with `-` as a flag).
+ * The argument of an option (`--expr E`, `-A P`, `--profile P`) is a plain string: Nix takes
+ * the word after such an option whatever it is.
+ */
+export interface Operand {
+  readonly _tag: "Operand"
+  /** What the value is, for the error message ("installable", "search regex"). */
+  readonly field: string
+  readonly text: string
+}
+
+/** A caller-supplied positional value. */
+export const operand = (field: string, text: string): Operand => ({ _tag: "Operand", field, text })
+
+/** A word of a command line: written by the adapter, or an operand from the caller. */
+export type Arg = string | Operand
+
+/** The text of a word. */
+export const argText = (arg: Arg): string => (typeof arg === "string" ? arg : arg.text)
+
 export interface Invocation {
   readonly program: Program
-  readonly args: ReadonlyArray<string>
+  readonly args: ReadonlyArray<Arg>
+  /** Written to the process's stdin (e.g. an expression read by `nix-instantiate -`); empty when absent. */
+  readonly stdin?: string | undefined
   readonly cwd?: string | undefined
   /** Added to the environment of this call only. */
   readonly env?: Readonly<Record<string, string>> | undefined
@@ -91,8 +117,32 @@ const wallClock = Clock.make()
 const plain = (invocation: Invocation, stderr: string): string =>
   invocation.plainStderr === undefined ? stderr : invocation.plainStderr(stderr)
 
-const fullArgs = (invocation: Invocation): ReadonlyArray<string> =>
-  invocation.program === "nix" ? [...experimentalFeatures, ...invocation.args] : invocation.args
+const flagLike = (invocation: Invocation, value: Operand): CommandError =>
+  new CommandError({
+    command: [invocation.program, ...invocation.args.map(argText)],
+    message: `the ${value.field} '${value.text}' starts with '-', so ${invocation.program} would read it as a flag: refused before running it`,
+    hint: "Check where the value came from: write a relative path as ./-name (or give it absolute), a generation as a positive number; installables and flake references never start with '-'."
+  })
+
+/**
+ * The words of the command line, with the experimental features for `nix`; a `CommandError`
+ * when an operand would be read as a flag.
+ */
+export const commandLine = (invocation: Invocation): Either.Either<ReadonlyArray<string>, CommandError> => {
+  let dashDash = false
+  const words: Array<string> = invocation.program === "nix" ? [...experimentalFeatures] : []
+  for (const arg of invocation.args) {
+    if (typeof arg === "string") {
+      dashDash ||= arg === "--" && invocation.program === "nix"
+      words.push(arg)
+    } else if (arg.text.startsWith("-") && !dashDash) {
+      return Either.left(flagLike(invocation, arg))
+    } else {
+      words.push(arg.text)
+    }
+  }
+  return Either.right(words)
+}
 
 /** Makes a runner over the platform's `CommandExecutor` (processes spawned detached, in their own group). */
 export const make = (settings: Settings) =>
@@ -131,15 +181,15 @@ export const make = (settings: Settings) =>
 
     const run = (invocation: Invocation): Effect.Effect<Completed, CommandError> =>
       Effect.gen(function* () {
+        const args = yield* commandLine(invocation)
         const binary = yield* locate(invocation.program)
-        const args = fullArgs(invocation)
         const command = [binary, ...args]
         const timeout = invocation.timeout === undefined ? settings.timeout : Duration.decode(invocation.timeout)
         const stderrLines: Array<string> = []
         const describe = (stderr: string) => tail(plain(invocation, stderr))
 
         let cmd = Command.make(binary, ...args).pipe(
-          Command.stdin(Stream.empty),
+          invocation.stdin === undefined ? Command.stdin(Stream.empty) : Command.feed(invocation.stdin),
           Command.env({ ...settings.env, ...invocation.env })
         )
         if (invocation.cwd !== undefined) cmd = Command.workingDirectory(cmd, invocation.cwd)

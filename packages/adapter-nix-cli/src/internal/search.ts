@@ -8,10 +8,9 @@ import type { CommandError, FlakeError, ParseError } from "@cim-nix/domain"
 import type { FlakeRef } from "@cim-nix/domain"
 import { AttributePath } from "@cim-nix/domain"
 import { Effect, Schema } from "effect"
-import * as Cli from "./cli.js"
-import { toFlakeError } from "./flake.js"
+import { flakeOperand, toFlakeError } from "./flake.js"
 import { decode } from "./json.js"
-import type { Runner } from "./runner.js"
+import { operand, type Runner } from "./runner.js"
 
 const SearchJson = Schema.Record({
   key: Schema.String,
@@ -36,5 +35,9 @@ export const search =
   (runner: Runner) =>
   (flake: FlakeRef.FlakeRef, regex?: string, options: Nix.CallOptions = {}): Effect.Effect<ReadonlyArray<Nix.SearchHit>, CommandError | ParseError | FlakeError> =>
     runner
-      .exec({ program: "nix", args: ["search", "--json", "--", Cli.flakeRef(flake), regex === undefined || regex === "" ? "^" : regex], timeout: options.timeout })
+      .exec({
+        program: "nix",
+        args: ["search", "--json", "--", flakeOperand(flake), operand("search regex", regex === undefined || regex === "" ? "^" : regex)],
+        timeout: options.timeout
+      })
       .pipe(Effect.mapError(toFlakeError(flake)), Effect.flatMap((done) => parseSearch(done.stdout)))

@@ -10,7 +10,7 @@ import { CommandError, Derivation, Installable, StorePath, ValidationError } fro
 import { Effect, Option, Schema } from "effect"
 import * as Cli from "./cli.js"
 import { decode, parseJson } from "./json.js"
-import type { Runner } from "./runner.js"
+import { operand, type Runner } from "./runner.js"
 
 type Info = Effect.Effect<Nix.NixInfo, CommandError>
 
@@ -71,6 +71,8 @@ export const parsePathInfo = (
     return { valid, invalid }
   })
 
+const storePathOperand = (path: StorePath.StorePath) => operand("store path", StorePath.format(path))
+
 /** At most this many paths per command line (a store path is ~60 bytes; ARG_MAX is ~2 MB). */
 const chunkSize = 2000
 
@@ -93,7 +95,7 @@ export const pathInfo =
         Effect.gen(function* () {
           const done = yield* runner.exec({
             program: "nix",
-            args: ["path-info", ...flags, "--", ...part.map(StorePath.format)],
+            args: ["path-info", ...flags, "--", ...part.map(storePathOperand)],
             timeout: options.timeout
           })
           const { invalid, valid } = yield* parsePathInfo(done.stdout, storePathOptions(nix))
@@ -122,7 +124,7 @@ export const showDerivation =
     Effect.gen(function* () {
       const nix = yield* info
       const command = nix.capabilities.derivationShow.split(" ")
-      const arg = target instanceof StorePath.StorePath ? StorePath.format(target) : Cli.installable(target)
+      const arg = target instanceof StorePath.StorePath ? storePathOperand(target) : operand("installable", Cli.installable(target))
       const done = yield* runner.exec({ program: "nix", args: [...command, "--", arg], timeout: options.timeout })
       const json = yield* parseJson(`nix ${nix.capabilities.derivationShow}`, done.stdout)
       return yield* Derivation.fromJson(json, storePathOptions(nix))
@@ -171,7 +173,7 @@ const narSizes = (runner: Runner, paths: ReadonlyArray<StorePath.StorePath>, opt
   Effect.gen(function* () {
     if (paths.length === 0) return 0
     const query = (args: ReadonlyArray<string>, part: ReadonlyArray<string>) =>
-      runner.exec({ program: "nix-store", args: [...args, "--", ...part], timeout: options.timeout }).pipe(
+      runner.exec({ program: "nix-store", args: [...args, ...part.map((p) => operand("store path", p))], timeout: options.timeout }).pipe(
         Effect.map((done) => done.stdout.split("\n").filter((line) => line.trim() !== ""))
       )
     const sizes = yield* Effect.forEach(chunks(paths), (part) =>
@@ -210,7 +212,7 @@ export const collectGarbage =
       }
       const invocation =
         options.paths !== undefined
-          ? { program: "nix-store" as const, args: ["--delete", "--", ...options.paths.map(StorePath.format)] }
+          ? { program: "nix-store" as const, args: ["--delete", ...options.paths.map(storePathOperand)] }
           : options.olderThan !== undefined
             ? { program: "nix-collect-garbage" as const, args: ["--delete-older-than", options.olderThan, ...maxFreed] }
             : { program: "nix-store" as const, args: ["--gc", ...maxFreed] }

@@ -7,7 +7,13 @@ import type { Nix } from "@cim-nix/application"
 import { Effect } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { argText, commandLine } from "../../src/internal/runner.js"
 import type { Completed, Invocation, Runner } from "../../src/internal/runner.js"
+
+/** An invocation as the fake runner records it: every word as text. */
+export interface Call extends Invocation {
+  readonly args: ReadonlyArray<string>
+}
 
 export interface Reply {
   readonly stdout?: string
@@ -28,18 +34,23 @@ export const infoOf = (version: string): Effect.Effect<Nix.NixInfo, CommandError
     Effect.orDie
   )
 
-/** A runner answering each invocation with `reply(invocation)`; stderr lines go to `onStderrLine`. */
-export const fakeRunner = (reply: (invocation: Invocation) => Reply) => {
-  const calls: Array<Invocation> = []
+/**
+ * A runner answering each invocation with `reply(invocation)`; stderr lines go to `onStderrLine`.
+ * Operands that would read as flags are refused as the real runner refuses them.
+ */
+export const fakeRunner = (reply: (call: Call) => Reply) => {
+  const calls: Array<Call> = []
   const run = (invocation: Invocation): Effect.Effect<Completed, CommandError> =>
     Effect.gen(function* () {
-      calls.push(invocation)
-      const r = reply(invocation)
+      yield* commandLine(invocation)
+      const call = { ...invocation, args: invocation.args.map(argText) }
+      calls.push(call)
+      const r = reply(call)
       const stderr = r.stderr ?? ""
       if (invocation.onStderrLine !== undefined) {
         for (const line of stderr.split("\n")) yield* invocation.onStderrLine(line)
       }
-      return { command: [invocation.program, ...invocation.args], exitCode: r.exitCode ?? 0, stdout: r.stdout ?? "", stderr, durationMs: 1 }
+      return { command: [invocation.program, ...call.args], exitCode: r.exitCode ?? 0, stdout: r.stdout ?? "", stderr, durationMs: 1 }
     })
   const runner: Runner = {
     locate: (program) => Effect.succeed(`/fake/bin/${program}`),
