@@ -90,6 +90,32 @@ describe("NixCli against real nix", () => {
         assert.include(error._tag === "CommandError" ? error.stderrTail : "", "«stdin»:2:8")
       }))
 
+    it.effect("a syntax error is a ParseError with the code and Nix's position in it, with both CLIs", () =>
+      Effect.gen(function* () {
+        const nix = yield* Nix.Nix
+        for (const evaluate of [nix.eval, nix.instantiateEval]) {
+          const error = yield* Effect.flip(evaluate({ _tag: "Expression", expression: "1 +" }))
+          assert.strictEqual(error._tag, "ParseError")
+          if (error._tag !== "ParseError") continue
+          assert.strictEqual(error.kind, "NixSyntax")
+          assert.strictEqual(error.input, "1 +")
+          // At the '+' or at the end, as the Nix version says.
+          assert.include([2, 3], error.position)
+          assert.match(error.message, /^syntax error, unexpected end of file at «(string|stdin)»:1:\d+$/)
+          assert.include(error.hint, "line 1")
+        }
+        const file = Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "cim-nix-syntax-")), "broken.nix")
+        Fs.writeFileSync(file, "{\n  a = 1 +;\n}\n")
+        for (const evaluate of [nix.eval, nix.instantiateEval]) {
+          const error = yield* Effect.flip(evaluate({ _tag: "File", path: file }))
+          assert.strictEqual(error._tag, "ParseError")
+          if (error._tag !== "ParseError") continue
+          assert.strictEqual(error.input, "{\n  a = 1 +;\n}\n")
+          assert.strictEqual(error.input[error.position], ";")
+          assert.include(error.message, `${file}:2:10`)
+        }
+      }))
+
     it.effect("a failing evaluation is a CommandError with the command line, exit code and a hint", () =>
       Effect.gen(function* () {
         const nix = yield* Nix.Nix

@@ -10,6 +10,11 @@ import { diagnose, tail } from "../src/internal/diagnosis.js"
 import { parseGenerations } from "../src/internal/profile.js"
 import { parseSearch } from "../src/internal/search.js"
 import { parseGcOutput } from "../src/internal/store.js"
+import * as Syntax from "../src/internal/syntax.js"
+import { CommandError } from "@cim-nix/domain"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import { fixture } from "./support/fakeRunner.js"
 
 describe("diagnosis", () => {
@@ -47,6 +52,48 @@ describe("diagnosis", () => {
     const t = tail(lines.join("\n"), n)
     const kept = lines.filter((l) => l.trim() !== "")
     assert.deepStrictEqual(t === "" ? [] : t.split("\n"), kept.slice(-n))
+  })
+})
+
+describe("syntax errors", () => {
+  const failed = (stderrTail: string | undefined) =>
+    new CommandError({ command: ["nix", "eval"], exitCode: 1, stderrTail, message: "nix failed (exit code 1)", hint: "evaluate" })
+  // Recorded with Nix 2.8: `nix eval --expr` of the expression below.
+  const expression = "let\n  a = 1;\nin { b = a +; }"
+  const recorded = "error: syntax error, unexpected ';'\n\n       at «string»:3:13:\n\n            2|   a = 1;\n            3| in { b = a +; }\n             |             ^"
+
+  it("a syntax error in an expression is a ParseError of the expression at Nix's line and column", () => {
+    const error = Syntax.classify(expression)(failed(recorded))
+    assert.strictEqual(error._tag, "ParseError")
+    if (error._tag !== "ParseError") return
+    assert.strictEqual(error.kind, "NixSyntax")
+    assert.strictEqual(error.input, expression)
+    assert.strictEqual(expression[error.position], ";")
+    assert.strictEqual(error.message, "syntax error, unexpected ';' at «string»:3:13")
+    assert.include(error.hint, "line 3, column 13")
+  })
+
+  it("in a file: the file's text, with colour codes, warnings and stdin's name too", () => {
+    const file = Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "cim-nix-syntax-")), "broken.nix")
+    Fs.writeFileSync(file, "{\n  a = 1 +;\n}\n")
+    const stderr = `warning: Git tree '/x' is dirty\n\u001b[31;1merror:\u001b[0m syntax error, unexpected ';'\n\n       at \u001b[35;1m${file}\u001b[0m:2:10:\n`
+    const error = Syntax.classify()(failed(stderr))
+    assert.strictEqual(error._tag, "ParseError")
+    if (error._tag !== "ParseError") return
+    assert.strictEqual(error.input, "{\n  a = 1 +;\n}\n")
+    assert.strictEqual(error.input[error.position], ";")
+    assert.include(error.hint, file)
+    const stdin = Syntax.classify("1 +")(failed("error: syntax error, unexpected end of file\n\n       at «stdin»:1:4:"))
+    assert.deepStrictEqual(stdin._tag === "ParseError" ? [stdin.input, stdin.position] : [], ["1 +", 3])
+    const gone = Syntax.classify()(failed("error: syntax error, unexpected ';'\n\n       at /nonexistent/cim-nix.nix:2:10:"))
+    assert.deepStrictEqual(gone._tag === "ParseError" ? [gone.input, gone.position] : [], ["/nonexistent/cim-nix.nix", 0])
+  })
+
+  it("other failures stay CommandErrors", () => {
+    for (const stderr of [undefined, "error: undefined variable 'b'\n\n       at «string»:1:1:", "error: attribute 'x' missing"]) {
+      const error = failed(stderr)
+      assert.strictEqual(Syntax.classify("b")(error), error)
+    }
   })
 })
 

@@ -145,6 +145,22 @@ export const diagnose = (stderr: string): Diagnosis => {
   }
 }
 
+/** Where Nix found a syntax error: its message, and the file (or `«string»`, `«stdin»`), line and column. */
+export interface SyntaxErrorAt {
+  readonly message: string
+  readonly origin: string
+  readonly line: number
+  readonly column: number
+}
+
+const syntaxErrorAt = /^\s*error:\s*(syntax error,[^\n]*)\n(?:\s*\n)*\s*at (.+):(\d+):(\d+):?\s*$/m
+
+/** The syntax error Nix reports in `stderr` (`error: syntax error, ...` then `at <origin>:<line>:<column>:`), if any. */
+export const syntaxError = (stderr: string): SyntaxErrorAt | undefined => {
+  const m = syntaxErrorAt.exec(stripAnsi(stderr))
+  return m === null ? undefined : { message: m[1]!.trim(), origin: m[2]!, line: Number(m[3]), column: Number(m[4]) }
+}
+
 /** The hint for a missing `nix` executable. */
 export const notFoundHint =
   "Install Nix 2.8 or newer: `apt-get install nix-bin` (Debian/Ubuntu), `bash tools/setup.sh` in this repository, or https://nixos.org/download; then make sure `nix` is on PATH (or configure the adapter's `binDir`)."

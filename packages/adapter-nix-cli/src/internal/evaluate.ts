@@ -13,8 +13,12 @@ import * as Cli from "./cli.js"
 import * as Flake from "./flake.js"
 import { decode } from "./json.js"
 import { type Arg, operand, type Runner } from "./runner.js"
+import * as Syntax from "./syntax.js"
 
 const impureFlag = (options: Nix.EvalOptions): ReadonlyArray<string> => (options.impure === true ? ["--impure"] : [])
+
+const expressionOf = (source: Nix.EvalSource): string | undefined =>
+  source._tag === "Expression" ? source.expression : undefined
 
 const sourceArgs = (source: Nix.EvalSource): ReadonlyArray<Arg> => {
   switch (source._tag) {
@@ -31,18 +35,21 @@ const sourceArgs = (source: Nix.EvalSource): ReadonlyArray<Arg> => {
   }
 }
 
-/** `nix eval --json [--impure] (--expr E | --file F [attr] | installable)`. */
+/** `nix eval --json [--impure] (--expr E | --file F [attr] | installable)`; a syntax error is a `ParseError`. */
 export const evaluate =
   (runner: Runner) =>
   (source: Nix.EvalSource, options: Nix.EvalOptions = {}): Effect.Effect<Json.Json, CommandError | ParseError> =>
     runner
       .exec({ program: "nix", args: ["eval", "--json", ...impureFlag(options), ...sourceArgs(source)], timeout: options.timeout })
-      .pipe(Effect.flatMap((done) => decode("nix eval --json", Json.Json)(done.stdout)))
+      .pipe(
+        Effect.mapError(Syntax.classify(expressionOf(source))),
+        Effect.flatMap((done) => decode("nix eval --json", Json.Json)(done.stdout))
+      )
 
 /**
  * `nix-instantiate --eval --strict --json (- | [-A attr] F)`, an expression read from stdin (on
  * the command line it would be an operand, and one starting with `-` a flag); installables are
- * refused (no flakes in the classic CLI).
+ * refused (no flakes in the classic CLI); a syntax error is a `ParseError`.
  */
 export const instantiateEval =
   (runner: Runner) =>
@@ -64,10 +71,13 @@ export const instantiateEval =
       .exec({
         program: "nix-instantiate",
         args: ["--eval", "--strict", "--json", ...args],
-        stdin: source._tag === "Expression" ? source.expression : undefined,
+        stdin: expressionOf(source),
         timeout: options.timeout
       })
-      .pipe(Effect.flatMap((done) => decode("nix-instantiate --eval --json", Json.Json)(done.stdout)))
+      .pipe(
+        Effect.mapError(Syntax.classify(expressionOf(source))),
+        Effect.flatMap((done) => decode("nix-instantiate --eval --json", Json.Json)(done.stdout))
+      )
   }
 
 const builtin = (name: string) => NixExpr.select(NixExpr.ident("builtins"), name)

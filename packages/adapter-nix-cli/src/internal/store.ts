@@ -11,6 +11,7 @@ import { Effect, Option, Schema } from "effect"
 import * as Cli from "./cli.js"
 import { decode, parseJson } from "./json.js"
 import { operand, type Runner } from "./runner.js"
+import * as Syntax from "./syntax.js"
 
 type Info = Effect.Effect<Nix.NixInfo, CommandError>
 
@@ -114,7 +115,7 @@ export const pathInfo =
       return parts.flat()
     })
 
-/** `nix show-derivation` (Nix < 2.15) or `nix derivation show`, read by `Derivation.fromJson`. */
+/** `nix show-derivation` (Nix < 2.15) or `nix derivation show`, read by `Derivation.fromJson`; a syntax error is a `ParseError`. */
 export const showDerivation =
   (runner: Runner, info: Info) =>
   (
@@ -125,7 +126,9 @@ export const showDerivation =
       const nix = yield* info
       const command = nix.capabilities.derivationShow.split(" ")
       const arg = target instanceof StorePath.StorePath ? storePathOperand(target) : operand("installable", Cli.installable(target))
-      const done = yield* runner.exec({ program: "nix", args: [...command, "--", arg], timeout: options.timeout })
+      const done = yield* runner
+        .exec({ program: "nix", args: [...command, "--", arg], timeout: options.timeout })
+        .pipe(Effect.mapError(Syntax.classify()))
       const json = yield* parseJson(`nix ${nix.capabilities.derivationShow}`, done.stdout)
       return yield* Derivation.fromJson(json, storePathOptions(nix))
     })
