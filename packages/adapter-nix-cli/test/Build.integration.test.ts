@@ -6,11 +6,11 @@
 import { Nix } from "@cim-nix/application"
 import { StorePath } from "@cim-nix/domain"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Option, Stream } from "effect"
+import { Chunk, Effect, Fiber, Option, Stream } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { NixCli } from "../src/index.js"
-import { drv, installable, layer, offline, processesLeft, runId, tempDir, writeFlake } from "./support/fixtures.js"
+import { drv, installable, layer, offline, processesLeft, processesWith, runId, tempDir, writeFlake } from "./support/fixtures.js"
 
 const flakeDir = writeFlake(
   "build",
@@ -131,6 +131,30 @@ describe("build", () => {
         assert.isBelow(Date.now() - started, 15_000)
         // The nix process (its arguments hold the flake directory) and the builder (its script holds the marker) are gone.
         assert.deepStrictEqual(yield* processesLeft(marker), [])
+      }))
+  })
+
+  const interrupted = `cim-nix-interrupted-${runId}`
+  const interruptedDir = writeFlake(
+    "interrupted",
+    `{ outputs = { self }: { packages.x86_64-linux.hung = ${drv(interrupted, `while true; do /bin/sleep 1; done; echo ${interrupted}`)}; }; }`,
+    Path.join(tempDir("interrupted"), interrupted)
+  )
+  it.layer(NixCli.layerWith({ env: offline, timeout: "10 minutes" }))("an interrupted build", (it) => {
+    it.effect("kills nix and its builder when the fiber is interrupted, long before the timeout", () =>
+      Effect.gen(function* () {
+        const nix = yield* Nix.Nix
+        const fiber = yield* Effect.fork(nix.build([installable(`path:${interruptedDir}#packages.x86_64-linux.hung`)]))
+        // Wait until the builder runs: nix (the flake directory is in its arguments) and the builder's shell.
+        const deadline = Date.now() + 60_000
+        while (processesWith(interrupted).length < 2 && Date.now() < deadline) {
+          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 100)))
+        }
+        assert.isAtLeast(processesWith(interrupted).length, 2)
+        const started = Date.now()
+        yield* Fiber.interrupt(fiber)
+        assert.isBelow(Date.now() - started, 15_000)
+        assert.deepStrictEqual(yield* processesLeft(interrupted), [])
       }))
   })
 })

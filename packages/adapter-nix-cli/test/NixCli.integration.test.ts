@@ -190,4 +190,52 @@ describe("NixCli against real nix", () => {
         assert.deepStrictEqual(yield* processesLeft(marker), [])
       }))
   })
+
+  /** A `nix` that logs when it starts and stops (with its pid), runs the real one, and lingers 300 ms. */
+  const timedNix = (): { readonly binDir: string; readonly intervals: () => ReadonlyArray<readonly [number, number]> } => {
+    const log = Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "cim-nix-timed-")), "times.log")
+    const binDir = fakeNix(
+      `echo "start $$ $(date +%s%N)" >> '${log}'\n/usr/bin/nix "$@"; rc=$?\nsleep 0.3\necho "stop $$ $(date +%s%N)" >> '${log}'\nexit $rc`
+    )
+    const intervals = () => {
+      const times = new Map<string, Array<number>>()
+      for (const line of Fs.readFileSync(log, "utf8").split("\n").filter((l) => l !== "")) {
+        const [, pid, ns] = line.split(" ")
+        times.set(pid!, [...(times.get(pid!) ?? []), Number(BigInt(ns!) / 1_000_000n)])
+      }
+      return [...times.values()].map(([start, stop]) => [start!, stop!] as const).sort((a, b) => a[0] - b[0])
+    }
+    return { binDir, intervals }
+  }
+  const overlaps = (intervals: ReadonlyArray<readonly [number, number]>) => intervals.some(([start], i) => i > 0 && start < intervals[i - 1]![1])
+  const evalConcurrently = Effect.gen(function* () {
+    const nix = yield* Nix.Nix
+    const results = yield* Effect.all(
+      [1, 2, 3].map((n) => nix.eval({ _tag: "Expression", expression: `${n} * 10` })),
+      { concurrency: "unbounded" }
+    )
+    assert.deepStrictEqual(results, [10, 20, 30])
+  })
+
+  const one = timedNix()
+  it.layer(NixCli.layerWith({ binDir: one.binDir, maxProcesses: 1 }))("maxProcesses = 1", (it) => {
+    it.effect("three concurrent calls run one nix process at a time", () =>
+      Effect.gen(function* () {
+        yield* evalConcurrently
+        const intervals = one.intervals()
+        assert.strictEqual(intervals.length, 3)
+        assert.isFalse(overlaps(intervals), JSON.stringify(intervals))
+      }))
+  })
+
+  const two = timedNix()
+  it.layer(NixCli.layerWith({ binDir: two.binDir, maxProcesses: 3 }))("maxProcesses = 3 (the control)", (it) => {
+    it.effect("three concurrent calls overlap, so the log would show a broken limit", () =>
+      Effect.gen(function* () {
+        yield* evalConcurrently
+        const intervals = two.intervals()
+        assert.strictEqual(intervals.length, 3)
+        assert.isTrue(overlaps(intervals), JSON.stringify(intervals))
+      }))
+  })
 })
