@@ -173,6 +173,21 @@ export const make = (
       return Either.right(envelopes)
     }
 
+    /**
+     * The envelopes of a stream of messages, decoded a chunk at a time (not an effect per
+     * message); the events before a corrupt one are emitted, then the stream fails with it.
+     */
+    const decodeAll = <E>(messages: Stream.Stream<Message, E>) =>
+      Stream.flatMap(Stream.chunks(messages), (chunk) => {
+        const envelopes: Array<EventEnvelope.EventEnvelope> = []
+        for (const message of chunk) {
+          const decoded = decode(message)
+          if (Either.isLeft(decoded)) return Stream.concat(Stream.fromIterable(envelopes), Stream.fail(decoded.left))
+          for (const envelope of decoded.right) envelopes.push(envelope)
+        }
+        return Stream.fromChunk(Chunk.unsafeFromArray(envelopes))
+      })
+
     /** While appending, a stored message that does not decode makes the stream unusable: not a read error. */
     const forAppend = <A>(effect: Effect.Effect<A, EventStore.ReadError>) =>
       Effect.mapError(effect, (e) => e._tag === "CorruptEvent" ? unavailable("append", e.message, false) : e)
@@ -236,7 +251,7 @@ export const make = (
         ? Stream.empty
         : messages(operation, filter, from, batchSize).pipe(
           Stream.takeUntil((message) => message.seq >= until),
-          Stream.mapConcatEffect(decode)
+          decodeAll
         )
 
     const readSubject = (operation: string, subject: string, until: number) =>
@@ -382,7 +397,7 @@ export const make = (
       subscribe: (options) => {
         const fromPosition = options?.fromPosition ?? 1
         return messages("subscribe", `${prefix}.>`, sequenceOf(fromPosition), EventStore.defaultBatchSize).pipe(
-          Stream.mapConcatEffect(decode),
+          decodeAll,
           Stream.filter((e) => e.position >= fromPosition)
         )
       },
