@@ -72,8 +72,22 @@ describe("Package", () => {
 
   it.effect("rejects a target whose flake reference, attribute path or system is invalid", () =>
     Effect.gen(function* () {
-      expect(yield* fail(build(built(), { flakeRef: "github:NixOS" }))).toMatchObject({ _tag: "ParseError", kind: "FlakeRef", input: "github:NixOS" })
-      expect(yield* fail(build(built(), { attributePath: "packages..hello" }))).toMatchObject({ _tag: "ParseError", kind: "AttributePath", input: "packages..hello" })
+      expect(yield* fail(build(built(), { flakeRef: "github:NixOS" }))).toMatchObject({
+        _tag: "ParseError",
+        kind: "FlakeRef",
+        input: "github:NixOS",
+        position: 7,
+        message: "a GitHub reference needs an owner and a repository in flake reference 'github:NixOS'",
+        hint: "Write 'github:owner/repo[/branch-or-commit]', e.g. 'github:NixOS/nixpkgs'."
+      })
+      expect(yield* fail(build(built(), { attributePath: "packages..hello" }))).toMatchObject({
+        _tag: "ParseError",
+        kind: "AttributePath",
+        input: "packages..hello",
+        position: 9,
+        message: "an attribute name is empty in attribute path 'packages..hello'",
+        hint: "Remove the extra '.', or write an empty name as '\"\"'."
+      })
       expect(yield* fail(build(built(), { system: "x86_64-windows" }))).toMatchObject({ _tag: "ValidationError", field: "system", message: "\"x86_64-windows\" is not a supported system" })
     }))
 
