@@ -15,7 +15,7 @@
  */
 import type { SqlError } from "@effect/sql/SqlError"
 import * as PgClient from "@effect/sql-pg/PgClient"
-import { DateTime, Duration, Effect, Either, Layer, Option, Redacted, Schedule, Scope, Stream, SubscriptionRef } from "effect"
+import { Clock, DateTime, Deferred, Duration, Effect, Either, Layer, Option, Redacted, Schedule, Scope, Stream, SubscriptionRef } from "effect"
 import { EventStore, EventStoreUrl } from "@cim-nix/application"
 import { EventEnvelope } from "@cim-nix/domain"
 
@@ -183,14 +183,26 @@ export const make = (
     const latest = yield* SubscriptionRef.make(0)
     const raise = (position: number) => SubscriptionRef.update(latest, (current) => Math.max(current, position))
 
+    const listening = yield* Deferred.make<void>()
     yield* sql.listen(channel).pipe(
-      Stream.runForEach((payload) => Number.isSafeInteger(Number(payload)) ? raise(Number(payload)) : Effect.void),
+      Stream.runForEach((payload) =>
+        Effect.zipRight(Deferred.succeed(listening, undefined), Number.isSafeInteger(Number(payload)) ? raise(Number(payload)) : Effect.void)),
       Effect.retry(Schedule.spaced("1 second")),
       Effect.forkScoped
     )
 
     const query = <A extends object>(operation: string, statement: string, params?: ReadonlyArray<unknown>) =>
       Effect.mapError(sql.unsafe<A>(statement, params), unavailable(store, operation))
+
+    // Opening waits (5 seconds at most, in real time even under a test clock) until the LISTEN
+    // is in place, by notifying the channel until the listener hears it: a scope closed while
+    // the listening connection is still being opened would leak that connection (Effect 3's
+    // RcRef drops a resource whose acquisition is interrupted), keeping the process alive.
+    yield* query("open", "SELECT pg_notify($1, 'listening')", [channel]).pipe(
+      Effect.zipRight(Effect.timeoutOption(Deferred.await(listening), "25 millis")),
+      Effect.repeat({ until: Option.isSome, times: 200 }),
+      Effect.withClock(Clock.make())
+    )
 
     const read = (operation: string, statement: string, params: ReadonlyArray<unknown>) =>
       Effect.flatMap(query<Record<string, unknown>>(operation, statement, params), (rows) => toEnvelopes(store, rows))
