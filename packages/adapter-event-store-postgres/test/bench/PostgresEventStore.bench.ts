@@ -8,7 +8,7 @@
  *   the adapter's appends);
  * - reading everything back: `readAll` (decoded envelopes) vs a plain SELECT of the rows.
  * Prints a Markdown section. Run with `node tools/bench/event-store-postgres.mjs`, which writes
- * it into BENCHMARKS.md; the server is `CIM_NIX_TEST_POSTGRES_URL` (test/support/server.ts).
+ * it into BENCHMARKS.md; the server is `CIM_NIX_TEST_POSTGRES_URL` (src/testing.ts).
  */
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Context, DateTime, Duration, Effect, Layer, Redacted, Stream } from "effect"
@@ -16,7 +16,7 @@ import * as Os from "node:os"
 import { EventStore } from "@cim-nix/application"
 import { TestEvents } from "@cim-nix/application/testing"
 import { PostgresEventStore } from "../../src/index.js"
-import { newDatabase, withDatabase } from "../support/server.js"
+import { newDatabase, withDatabase } from "../../src/testing.js"
 
 const rounds = Number(process.env["BENCH_ROUNDS"] ?? 3)
 const sequential: ReadonlyArray<readonly [batch: number, appends: number]> = [[1, 300], [10, 200], [100, 60]]

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll } from "vitest"
 import type { EventStore } from "@cim-nix/application"
 import { PostgresEventStore } from "../../src/index.js"
-import { newDatabase, withDatabase } from "./server.js"
+import { newDatabase, withDatabase } from "../../src/testing.js"
 
 /** Registers the creation and removal of a new database; returns its URL. */
 export const temporaryDatabase = (): string => {
