@@ -6,7 +6,7 @@
  */
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
-import { Effect, Redacted } from "effect"
+import { Effect, Exit, Redacted, Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { EventStoreUrl } from "@cim-nix/application"
 
@@ -44,3 +44,14 @@ export const withDatabase = (name: string) =>
     Effect.catchAll(exec(serverUrl(), `CREATE DATABASE ${name}`), (cause) => Effect.die(unreachable(cause))),
     () => Effect.orDie(exec(serverUrl(), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
   )
+
+/** A database of its own on the server, for a test runner's hooks: `create` before the tests, `drop` after. */
+export const temporaryDatabase = (prefix: string) => {
+  const { name, url } = newDatabase(prefix)
+  const scope = Effect.runSync(Scope.make())
+  return {
+    url,
+    create: (): Promise<void> => Effect.runPromise(Scope.extend(Effect.asVoid(withDatabase(name)), scope)),
+    drop: (): Promise<void> => Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+}

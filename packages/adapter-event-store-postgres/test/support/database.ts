@@ -1,18 +1,17 @@
 /** A database of the test file's own on the test server, created before its tests and dropped after. */
-import { Effect, Exit, Layer, Scope } from "effect"
+import { Effect, Layer } from "effect"
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll } from "vitest"
 import type { EventStore } from "@cim-nix/application"
 import { PostgresEventStore } from "../../src/index.js"
-import { newDatabase, withDatabase } from "../../src/testing.js"
+import * as TestServer from "../../src/testing.js"
 
 /** Registers the creation and removal of a new database; returns its URL. */
 export const temporaryDatabase = (): string => {
-  const { name, url } = newDatabase("cim_nix_test")
-  const scope = Effect.runSync(Scope.make())
-  beforeAll(() => Effect.runPromise(Scope.extend(withDatabase(name), scope)))
-  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
-  return url
+  const database = TestServer.temporaryDatabase("cim_nix_test")
+  beforeAll(database.create)
+  afterAll(database.drop)
+  return database.url
 }
 
 let schemas = 0
