@@ -27,13 +27,16 @@ export const baseEnv = (): NodeJS.ProcessEnv => {
   return { ...env, NO_COLOR: "1" }
 }
 
-/** Runs `cim-nix args...` with `env` added to (or replacing) the environment; names mapped to `undefined` are removed. */
-export const cimNix = (args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}): Promise<Run> =>
+/**
+ * Runs `cim-nix args...` with `env` added to (or replacing) the environment; names mapped to
+ * `undefined` are removed. A run still going after `timeout` ms is killed (and fails).
+ */
+export const cimNix = (args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}, timeout = 120_000): Promise<Run> =>
   new Promise((resolve) => {
     execFile(
       process.execPath,
       [bundle, ...args],
-      { env: { ...baseEnv(), ...env }, timeout: 120_000 },
+      { env: { ...baseEnv(), ...env }, timeout },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
     )
   })
