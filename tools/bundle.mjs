@@ -36,9 +36,10 @@ export const bundle = async ({ entry, outfile }) => {
 /**
  * Bundles `entry` as a CommonJS program and embeds it as text in `outfile`, an executable ES
  * module (tools/code-cache-loader.mjs; the program follows it as line comments) that runs it from V8's code cache: for a command-line
- * tool whose start-up time is mostly compiling. The source map is `<outfile>.bundle.cjs.map`.
+ * tool whose start-up time is mostly compiling. The source map is `<outfile>.bundle.cjs.map`;
+ * `define` replaces global identifiers with the given JavaScript literals (esbuild's define).
  */
-export const bundleWithCodeCache = async ({ entry, outfile, name }) => {
+export const bundleWithCodeCache = async ({ entry, outfile, name, define = {} }) => {
   const program = outfile.replace(/\.mjs$/, ".bundle.cjs")
   const result = await build({
     ...shared,
@@ -46,7 +47,7 @@ export const bundleWithCodeCache = async ({ entry, outfile, name }) => {
     outfile: program,
     format: "cjs",
     write: false,
-    define: { "import.meta.url": "__cimImportMetaUrl" },
+    define: { ...define, "import.meta.url": "__cimImportMetaUrl" },
     banner: { js: "const __cimImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     sourcemap: "linked"
   })

@@ -41,5 +41,8 @@ export const root = Command.make("cim-nix").pipe(
   ])
 )
 
+/** The version of package.json, written into the bundle by build.mjs. */
+declare const CIM_NIX_VERSION: string
+
 /** Runs the command line (argv as given by Node: the first two entries are skipped). */
-export const run = Command.run(root, { name: "cim-nix", version: "0.0.0" })
+export const run = Command.run(root, { name: "cim-nix", version: CIM_NIX_VERSION })
