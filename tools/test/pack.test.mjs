@@ -4,7 +4,10 @@
 // a project under the system's temporary directory, type-checks a small TypeScript program
 // against them with tsc and runs it with node against a PostgreSQL database of its own
 // (`CIM_NIX_TEST_POSTGRES_URL`, default postgres://postgres@127.0.0.1:5432/postgres).
-import { execFile } from "node:child_process"
+// Then the same for the apps: @cim-nix/cli and @cim-nix/server are built, packed and installed
+// with npm, and the installed `cim-nix` and `cim-nix-server` commands run.
+import { execFile, spawn } from "node:child_process"
+import { once } from "node:events"
 import { randomBytes } from "node:crypto"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -144,4 +147,81 @@ describe("packed packages", () => {
     const refused = await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], dir).catch((e) => e.message)
     expect(refused).toMatch(/index\.ts\(\d+,\d+\): error TS2322: Type 'number' is not assignable to type 'string'/)
   }, 240_000)
+})
+
+/** The apps, their directory under apps/, their command and the dependencies their bundles leave external. */
+const apps = [
+  { name: "cli", bin: "cim-nix", external: ["@cursorless/tree-sitter-wasms", "better-sqlite3", "web-tree-sitter"] },
+  { name: "server", bin: "cim-nix-server", external: ["@cursorless/tree-sitter-wasms", "better-sqlite3", "swagger-ui-dist", "web-tree-sitter"] }
+]
+
+describe("packed apps", () => {
+  const dir = mkdtempSync(join(tmpdir(), "cim-nix-pack-apps-"))
+  const env = { ...process.env, XDG_STATE_HOME: join(dir, "state"), XDG_CACHE_HOME: join(dir, "cache"), NO_COLOR: "1" }
+  const installed = (bin) => join(dir, "node_modules", ".bin", bin)
+
+  beforeAll(async () => {
+    mkdirSync(join(dir, "tarballs"))
+    for (const { name } of apps) {
+      await run(process.execPath, ["build.mjs"], join(root, "apps", name))
+      await run("pnpm", ["pack", "--pack-destination", join(dir, "tarballs")], join(root, "apps", name))
+    }
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "outside-apps", private: true }))
+    // better-sqlite3 compiles against the local Node headers (as in tools/setup.sh).
+    await run("env", [
+      `npm_config_nodedir=${process.env.npm_config_nodedir ?? "/usr"}`,
+      "npm", "install", "--prefer-offline", "--no-audit", "--no-fund",
+      ...apps.map(({ name }) => `./tarballs/${tarball(name)}`)
+    ], dir)
+  }, 600_000)
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it.each(apps)("the $bin tarball ships its bundle with a bin entry and depends only on what the bundle leaves external", async ({ name, bin, external }) => {
+    const file = join(dir, "tarballs", tarball(name))
+    const manifest = JSON.parse(await run("tar", ["-xOzf", file, "package/package.json"]))
+    expect(manifest.private).toBeUndefined()
+    expect([manifest.license, manifest.repository.directory, manifest.bin]).toEqual(["MIT", `apps/${name}`, { [bin]: `./dist/${bin}.mjs` }])
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(external)
+    const files = (await run("tar", ["-tzf", file])).trim().split("\n").filter((f) => f !== "package/README.md")
+    expect(files.sort()).toEqual([`package/dist/${bin}.mjs`, "package/package.json"])
+  })
+
+  it("the installed cim-nix prints its version and a doctor report on a SQLite store of its own", async () => {
+    const version = await run(installed("cim-nix"), ["--version"], dir)
+    expect(version.trim()).toBe(JSON.parse(readFileSync(join(root, "apps/cli/package.json"), "utf8")).version)
+    const store = join(dir, "events.sqlite")
+    const report = JSON.parse(await promisify(execFile)(installed("cim-nix"), ["doctor", "--json", "--event-store", `sqlite:${store}`], { cwd: dir, env })
+      .then(({ stdout }) => stdout))
+    expect(report).toMatchObject({ ok: true, nix: { found: true }, eventStore: { url: `sqlite:${store}`, kind: "Sqlite", ok: true, position: 0 } })
+  }, 60_000)
+
+  it("the installed cim-nix-server answers /healthz, /readyz and /docs, and stops on SIGTERM", async () => {
+    const token = "pack-test-token-0123456789"
+    const child = spawn(installed("cim-nix-server"), [], {
+      cwd: dir,
+      env: { ...env, CIM_NIX_PORT: "0", CIM_NIX_TOKEN: token, CIM_NIX_ROOTS: dir, CIM_NIX_EVENT_STORE: `sqlite:${join(dir, "server.sqlite")}` },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    const exited = once(child, "exit")
+    let output = ""
+    child.stderr.on("data", (chunk) => (output += chunk))
+    const url = await new Promise((resolve, reject) => {
+      child.stdout.on("data", (chunk) => {
+        output += chunk
+        const found = /listening on (http:\/\/\S+)/.exec(output)?.[1]
+        if (found !== undefined) resolve(found)
+      })
+      child.once("exit", (code) => reject(new Error(`cim-nix-server exited (${code}) before listening:\n${output}`)))
+    })
+    try {
+      expect((await fetch(`${url}/healthz`)).status).toBe(200)
+      expect(await (await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${token}` } })).json()).toMatchObject({ eventStore: { ok: true, position: 0 } })
+      const css = await fetch(`${url}/docs/swagger-ui.css`, { headers: { authorization: `Bearer ${token}` } })
+      expect([css.status, css.headers.get("content-type")]).toEqual([200, "text/css; charset=utf-8"])
+    } finally {
+      child.kill("SIGTERM")
+    }
+    expect(await exited).toEqual([0, null])
+  }, 60_000)
 })
