@@ -10,10 +10,11 @@ export const json = Options.boolean("json").pipe(
   Options.withDescription("Print one JSON document on stdout and nothing else.")
 )
 
-/** Where events are stored: `sqlite:<path>` or `nats://host:port`. */
+/** Where events are stored: `sqlite:<path>`, `nats://host:port` or `postgres://user@host:port/database`. */
 export const eventStore = Options.text("event-store").pipe(
   Options.withDescription(
-    "Event store: sqlite:<path> or nats://host:port (env CIM_NIX_EVENT_STORE; default: a SQLite file under $XDG_STATE_HOME/cim-nix/)."
+    "Event store: sqlite:<path>, nats://host:port or postgres://user[:password]@host:port/database (also postgresql://) " +
+      "(env CIM_NIX_EVENT_STORE; default: a SQLite file under $XDG_STATE_HOME/cim-nix/)."
   ),
   Options.withFallbackConfig(Config.string("CIM_NIX_EVENT_STORE")),
   Options.optional

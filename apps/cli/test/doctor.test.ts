@@ -58,6 +58,11 @@ describe("cim-nix doctor", () => {
     expect(JSON.parse(run.stdout).eventStore).toMatchObject({ kind: "Postgres", ok: false, url: "postgres://cim@127.0.0.1:1/events" })
   })
 
+  it("--help names every kind of event store URL", async () => {
+    const help = (await cimNix(["doctor", "--help"])).stdout.replace(/\s+/g, " ")
+    expect(help).toContain("Event store: sqlite:<path>, nats://host:port or postgres://user[:password]@host:port/database")
+  })
+
   it("rejects an invalid event store URL as a usage problem with a hint", async () => {
     const run = await cimNix(["doctor", "--event-store", "mysql://x"])
     expect(run.code).toBe(1)
