@@ -3,7 +3,7 @@
 // - application imports domain (and effect), never an adapter or an app,
 // - an adapter imports application and domain, never another adapter or an app,
 // - apps compose everything.
-// tools/lint/layer-rules.test.mjs proves that a forbidden import is reported.
+// tools/test/layer-rules.test.mjs proves that a forbidden import is reported.
 import nx from "@nx/eslint-plugin"
 import tseslint from "typescript-eslint"
 
@@ -48,13 +48,26 @@ const forbid = (files, patterns) => ({ files, rules: { "no-restricted-imports": 
 
 const otherPackages = ["@cim-nix/adapter-*", "@cim-nix/cli", "@cim-nix/server"]
 
+/** Dynamic `import()` and `require()` of anything but `effect` (neither rule above sees them). */
+const onlyEffectAtRunTime = (files, message) => ({
+  files,
+  rules: {
+    "no-restricted-syntax": [
+      "error",
+      { selector: "ImportExpression:not([source.type='Literal'][source.value=/^effect(\\u002F|$)/])", message },
+      { selector: "CallExpression[callee.name='require']", message }
+    ]
+  }
+})
+
 /** Import rules per layer, on top of the module-boundary rule (which cannot see Node builtins). */
 const layerRules = {
   domain: [
     forbid(["src/**/*.ts"], [
       { group: nodeBuiltins, message: "packages/domain is pure: it imports only `effect` (no Node builtins, no I/O)." },
       { group: ["@effect/*", "@cim-nix/*"], message: "packages/domain imports only `effect`." }
-    ])
+    ]),
+    onlyEffectAtRunTime(["src/**/*.ts"], "packages/domain imports only `effect`, dynamically too (no import() or require() of anything else).")
   ],
   application: [
     forbid(["src/**/*.ts"], [

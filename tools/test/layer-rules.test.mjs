@@ -20,6 +20,10 @@ const cases = [
   ["packages/domain/src/Probe.ts", `import { FileSystem } from "@effect/platform"`, /imports only `effect`|not allowed to import "@effect\/platform"/],
   ["packages/domain/src/Probe.ts", `import { NodeContext } from "@effect/platform-node"`, /imports only `effect`|not allowed/],
   ["packages/domain/src/Probe.ts", `import * as App from "@cim-nix/application"`, /imports only `effect`|not allowed/],
+  ["packages/domain/src/Probe.ts", `export const load = () => import("node:fs")`, /no-restricted-syntax.*dynamically too/],
+  ["packages/domain/src/Probe.ts", `export const load = () => import("@effect/platform")`, /no-restricted-syntax.*dynamically too/],
+  ["packages/domain/src/Probe.ts", `export const load = (name: string) => import(name)`, /no-restricted-syntax.*dynamically too/],
+  ["packages/domain/src/Probe.ts", `declare const require: (id: string) => unknown\nexport const fs = require("fs")`, /no-restricted-syntax.*dynamically too/],
   ["packages/application/src/Probe.ts", `import * as NixCli from "@cim-nix/adapter-nix-cli"`, /must not import an adapter|not allowed/],
   ["packages/application/src/Probe.ts", `import * as Cli from "@cim-nix/cli"`, /must not import an adapter or an app|not allowed/],
   ["packages/application/src/Probe.ts", `import { spawn } from "node:child_process"`, /I\/O belongs in an adapter/],
@@ -35,6 +39,7 @@ describe("layer rules", () => {
 
   it.each([
     ["packages/domain/src/Probe.ts", `import { Effect } from "effect"\nexport const probe = Effect.void`],
+    ["packages/domain/src/Probe.ts", `export const load = () => [import("effect"), import("effect/Schema")]`],
     ["packages/application/src/Probe.ts", `import { NixVersion } from "@cim-nix/domain"\nexport const probe = NixVersion.parse`],
     ["packages/adapter-nix-cli/src/Probe.ts", `import { NixVersion } from "@cim-nix/domain"\nimport { spawn } from "node:child_process"\nexport const probe = [NixVersion.parse, spawn]`]
   ])("%s: allowed imports pass", async (file, code) => {
