@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) setup of a Debian/Ubuntu machine for cim-domain-nix:
-# pnpm 12.4.2, Debian's nix-bin (Nix 2.8), nats-server, then `pnpm install --frozen-lockfile`.
+# pnpm 12.4.2, Debian's nix-bin (Nix 2.8), nats-server, PostgreSQL's server programs (the tests
+# start throwaway servers with them: tools/vitest/postgres.mjs), then `pnpm install --frozen-lockfile`.
 # Runs as root or with sudo. Prints each step; fails with a clear message when a step cannot be done.
 # The project passes `--extra-experimental-features 'nix-command flakes'` on every nix call, so
 # /etc/nix/nix.conf and the user's ~/.config/nix are left untouched.
@@ -65,6 +66,19 @@ if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; t
   apt_install nats-server
 fi
 ok "$(PATH="$PATH:/usr/sbin" nats-server --version)"
+
+step "PostgreSQL (initdb and pg_ctl, for the tests' throwaway servers)"
+initdb_path() { command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1; }
+if [ -z "$(initdb_path)" ]; then
+  ok "installing Debian's postgresql"
+  apt_install postgresql
+fi
+[ -n "$(initdb_path)" ] || die "initdb not found after installing postgresql: install PostgreSQL's server programs by hand, or set CIM_NIX_TEST_POSTGRES_URL for the tests"
+# initdb and postgres refuse to run as root: as root the tests run them as the postgres user.
+if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+  die "the postgres user is missing (the tests run initdb as it when run as root): reinstall Debian's postgresql-common"
+fi
+ok "$("$(initdb_path)" --version)"
 
 step "pnpm install --frozen-lockfile"
 # better-sqlite3 compiles against the local Node headers; pnpm only reads nodedir from the environment.

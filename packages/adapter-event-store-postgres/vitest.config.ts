@@ -1,3 +1,3 @@
-import { projectConfig } from "../../tools/vitest/preset.mjs"
+import { projectConfig, withPostgres } from "../../tools/vitest/preset.mjs"
 
-export default projectConfig(import.meta.dirname)
+export default projectConfig(import.meta.dirname, { test: withPostgres })

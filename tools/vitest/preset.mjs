@@ -1,5 +1,6 @@
 // Shared vitest settings for every project in the workspace: workspace packages resolve to
 // their TypeScript sources (the "@cim-nix/source" export condition), tests live in test/.
+import { join } from "node:path"
 import { defineConfig } from "vitest/config"
 
 const conditions = ["@cim-nix/source", "import", "module", "node", "default"]
@@ -24,3 +25,6 @@ export const projectConfig = (dir, overrides = {}) =>
       ...overrides.test
     }
   })
+
+/** `test` settings of a project whose tests need PostgreSQL: the global setup of tools/vitest/postgres.mjs. */
+export const withPostgres = { globalSetup: [join(import.meta.dirname, "postgres.mjs")] }
