@@ -1,7 +1,8 @@
 /**
  * @cim-nix/adapter-event-store-postgres/testing: the PostgreSQL server of the tests and
- * benchmarks (this package's, the CLI's and the server's): `CIM_NIX_TEST_POSTGRES_URL` when set
- * (any database on it that the user may connect to and create databases from), else
+ * benchmarks (this package's, the CLI's and the server's): `CIM_NIX_TEST_POSTGRES_URL` (set by
+ * the tests' global setup, tools/vitest/postgres.mjs, to a throwaway server unless given: any
+ * database on it that the user may connect to and create databases from), else
  * `postgres://postgres@127.0.0.1:5432/postgres`. Free of test-runner imports.
  */
 import * as Reactivity from "@effect/experimental/Reactivity"
@@ -31,8 +32,8 @@ export const newDatabase = (prefix: string): { readonly name: string; readonly u
 const unreachable = (cause: unknown) =>
   new Error(
     `The PostgreSQL test server ${EventStoreUrl.redact(serverUrl())} is not usable (${String((cause as { cause?: unknown }).cause ?? cause)}). ` +
-      "Run `bash tools/setup.sh` (it installs and starts PostgreSQL), or set CIM_NIX_TEST_POSTGRES_URL to a server " +
-      "whose user may create databases."
+      "Run the tests through vitest, whose global setup (tools/vitest/postgres.mjs) starts a server of their own " +
+      "(`bash tools/setup.sh` installs PostgreSQL for it), or set CIM_NIX_TEST_POSTGRES_URL to a server whose user may create databases."
   )
 
 /**
