@@ -14,10 +14,13 @@ describe("tools/vitest/postgres.mjs", () => {
 
   it("starts a server of its own on a free port that accepts connections, and removes it", async () => {
     const server = await startServer()
-    expect(server.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/)
-    expect(server.url).not.toBe(saved)
-    expect(await answers(server.url)).toBe(true)
-    await server.stop()
+    try {
+      expect(server.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/)
+      expect(server.url).not.toBe(saved)
+      expect(await answers(server.url)).toBe(true)
+    } finally {
+      await server.stop()
+    }
     expect(await answers(server.url)).toBe(false)
     expect(existsSync(server.dir)).toBe(false)
   }, 60_000)
@@ -31,8 +34,11 @@ describe("tools/vitest/postgres.mjs", () => {
     delete process.env.CIM_NIX_TEST_POSTGRES_URL
     const teardown = await setup()
     const url = process.env.CIM_NIX_TEST_POSTGRES_URL
-    expect(await answers(url)).toBe(true)
-    await teardown()
+    try {
+      expect(await answers(url)).toBe(true)
+    } finally {
+      await teardown()
+    }
     expect(await answers(url)).toBe(false)
   }, 60_000)
 })
