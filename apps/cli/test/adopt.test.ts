@@ -93,9 +93,11 @@ describe("cim-nix flake adopt", () => {
     const broken = join(root, "broken")
     mkdirSync(broken)
     writeFileSync(join(broken, "flake.nix"), "{ inputs.a.url = ; }\n")
+    // A syntax error Nix reports is the domain's ParseError (adapter-nix-cli): invalid input, exit 1, naming the place.
     const unreadable = await cimNix(["flake", "adopt", broken], env)
-    expect(unreadable.code).toBe(3)
-    expect(unreadable.stderr).toMatch(/syntax error/)
+    expect(unreadable.code).toBe(1)
+    expect(unreadable.stderr).toMatch(/syntax error.*flake\.nix:1:18/)
+    expect(unreadable.stderr).toMatch(/hint: Fix the Nix code at line 1, column 18 of .*flake\.nix/)
 
     const computed = join(root, "computed")
     mkdirSync(computed)
