@@ -35,19 +35,25 @@ export const endpoints: ReadonlyArray<Endpoint> = (() => {
   return found
 })()
 
-/** The router serving every endpoint with its handler. */
+/**
+ * The router serving every endpoint with its handler; a `GET` endpoint also answers `HEAD`
+ * (Node's server sends the head of the `GET` response without its body).
+ */
 export const make = <R>(handlers: Handlers<R>): HttpRouter.HttpRouter<unknown, HttpRouter.HttpRouter.ExcludeProvided<R>> =>
-  HttpRouter.fromIterable(endpoints.map((endpoint) => HttpRouter.makeRoute(endpoint.method, endpoint.path, handlers[endpoint.name])))
+  HttpRouter.fromIterable(endpoints.flatMap((endpoint) =>
+    (endpoint.method === "GET" ? ["GET", "HEAD"] as const : [endpoint.method]).map((method) =>
+      HttpRouter.makeRoute(method, endpoint.path, handlers[endpoint.name]))))
 
 /** A path pattern (`/builds/jobs/:id`) as a regular expression. */
 const pattern = (path: string) => new RegExp(`^${path.replace(/[.]/g, "\\.").replace(/:\w+/g, "[^/]+")}$`)
 
 const patterns = endpoints.map((endpoint) => ({ endpoint, path: pattern(endpoint.path) }))
 
-/** The endpoint a request (`method`, and `url`: its path and query) goes to, if any. */
+/** The endpoint a request (`method`, and `url`: its path and query) goes to, if any (`HEAD` goes to a `GET` endpoint). */
 export const endpointOf = (method: string, url: string): Endpoint | undefined => {
   const path = url.split("?", 1)[0]!
-  return patterns.find((p) => p.endpoint.method === method && p.path.test(path))?.endpoint
+  const served = method === "HEAD" ? "GET" : method
+  return patterns.find((p) => p.endpoint.method === served && p.path.test(path))?.endpoint
 }
 
 /** Whether a request goes to an endpoint that needs no token. */

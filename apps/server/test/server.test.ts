@@ -104,6 +104,11 @@ describe("cim-nix-server (bundled, real Nix and SQLite)", () => {
     const response = await fetch(`${server.url}/healthz`)
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ status: "ok" })
+    // A load balancer's HEAD check is open too, and gets the head without the body.
+    const head = await fetch(`${server.url}/healthz`, { method: "HEAD" })
+    expect([head.status, head.headers.get("content-type"), await head.text()]).toEqual([200, "application/json", ""])
+    expect((await fetch(`${server.url}/readyz`, { method: "HEAD" })).status).toBe(401)
+    expect((await fetch(`${server.url}/readyz`, { method: "HEAD", headers: { authorization: `Bearer ${Server.token}` } })).status).toBe(200)
   })
 
   it("answers 401 without a token and with a wrong one, with the error body and a request id", async () => {
