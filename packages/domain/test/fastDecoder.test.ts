@@ -43,8 +43,22 @@ const schemas = {
   primitives: Schema.Union(Schema.String, Schema.Number, Schema.Null, Schema.Literal(true)),
   // Effect tries the tagged member first whatever the order: a compiled union trying them in order would differ.
   overlapping: Schema.Union(Schema.Struct({ a: Schema.String }), Schema.Struct({ kind: Schema.Literal("k"), a: Schema.String })),
-  nullable: Schema.NullOr(Schema.Array(Schema.Struct({ k: Schema.String })))
+  nullable: Schema.NullOr(Schema.Array(Schema.Struct({ k: Schema.String }))),
+  // A fallback can make any member accept anything: such unions are Effect's to decide.
+  taggedFallback: Schema.Union(
+    Schema.Struct({ _tag: Schema.Literal("A").annotations({ decodingFallback: () => Either.right("A" as const) }) }),
+    Schema.Struct({ _tag: Schema.Literal("B") })
+  ),
+  memberFallback: Schema.Union(
+    Schema.Number.annotations({ decodingFallback: () => Either.right(0) }),
+    Schema.Struct({ _tag: Schema.Literal("B") })
+  ),
+  // `{}` accepts strings and numbers as well as objects.
+  emptyStruct: Schema.Union(Schema.Struct({}), Schema.String, Schema.Struct({ _tag: Schema.Literal("B") }))
 } as const
+
+/** Schemas whose unions are left to Effect. */
+const leftToEffect = new Set(["overlapping", "taggedFallback", "memberFallback", "emptyStruct"])
 
 const optionSets: ReadonlyArray<Options> = [{}, { onExcessProperty: "error" }, { exact: true }]
 
@@ -62,7 +76,7 @@ describe("fastDecoder", () => {
           expect(Either.isRight(expected)).toBe(true)
           const value = fast(input)
           // Unions of overlapping members are Effect's to decide; everything else is compiled.
-          if (name !== "overlapping") expect(value).not.toBe(rejected)
+          if (!leftToEffect.has(name)) expect(value).not.toBe(rejected)
           if (value !== rejected) expect(value).toEqual(Either.getOrThrow(expected))
         }
       })
@@ -80,6 +94,25 @@ describe("fastDecoder", () => {
     }
   }
 
+  it("leaves to Effect what only Effect decides: inherited tags, fallbacks, `{}` members", () => {
+    const tagged = compile(Schema.Union(Schema.Struct({ type: Schema.Literal("a"), x: Schema.String }), Schema.Struct({ type: Schema.Literal("b") })), {})
+    expect(tagged(Object.assign(Object.create({ type: "a" }), { x: "s" }))).toBe(rejected)
+    expect(tagged({ type: "a", x: "s" })).toEqual({ type: "a", x: "s" })
+    for (const options of optionSets) {
+      for (const [schema, input] of [
+        [schemas.taggedFallback, { _tag: "B" }],
+        [schemas.taggedFallback, { _tag: "C" }],
+        [schemas.memberFallback, { _tag: "B" }],
+        [schemas.emptyStruct, "s"]
+      ] as const) {
+        const value = compile(schema as Schema.Schema<unknown, unknown>, options)(input)
+        const expected = ParseResult.decodeUnknownEither(schema as Schema.Schema<unknown, unknown>, options)(input)
+        if (Either.isLeft(expected)) expect(value).toBe(rejected)
+        else if (value !== rejected) expect(value).toEqual(expected.right)
+      }
+    }
+  })
+
   it("rejects what each kind must reject", () => {
     const struct = compile(schemas.struct, { onExcessProperty: "error" })
     const valid = { a: "s", c: undefined, d: "x", e: null }
@@ -89,7 +122,10 @@ describe("fastDecoder", () => {
     expect(struct({ ...valid, b: "1" })).toBe(rejected)
     expect(struct([])).toBe(rejected)
     expect(compile(schemas.struct, { exact: true })({ a: "s", d: "x", e: 1 })).toBe(rejected)
-    expect(compile(schemas.struct, {})({ a: "s", d: "x", e: 1 })).toEqual({ a: "s", c: undefined, d: "x", e: 1 })
+    // A missing `UndefinedOr` key: Effect decodes it as undefined; the compiled path leaves it to Effect.
+    expect(compile(schemas.struct, {})({ a: "s", d: "x", e: 1 })).toBe(rejected)
+    const slow = ParseResult.decodeUnknownEither(schemas.struct, {})
+    expect(fastDecoder(schemas.struct, {}, slow)({ a: "s", d: "x", e: 1 })).toEqual(Either.right({ a: "s", c: undefined, d: "x", e: 1 }))
     const record = compile(schemas.record, { onExcessProperty: "error" })
     expect(record({ fixed: 1, ab: 2 })).toEqual({ fixed: 1, ab: 2 })
     expect(record({ fixed: 1, ab: "2" })).toBe(rejected)

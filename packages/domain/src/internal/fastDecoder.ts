@@ -46,7 +46,11 @@ interface Shape {
   readonly tags?: ReadonlyMap<PropertyKey, ReadonlySet<unknown>>
 }
 
+/** A decoding fallback can turn any input into anything: nothing can be told about such a node. */
+const hasFallback = (ast: SchemaAST.AST) => Option.isSome(SchemaAST.getDecodingFallbackAnnotation(ast))
+
 const literalsOf = (ast: SchemaAST.AST): ReadonlySet<unknown> | undefined => {
+  if (hasFallback(ast)) return undefined
   switch (ast._tag) {
     case "Literal":
       return new Set([ast.literal])
@@ -67,6 +71,7 @@ const literalsOf = (ast: SchemaAST.AST): ReadonlySet<unknown> | undefined => {
 }
 
 const shapeOf = (ast: SchemaAST.AST): Shape => {
+  if (hasFallback(ast)) return { kind: "any" }
   switch (ast._tag) {
     case "Literal":
       return ast.literal === null
@@ -88,6 +93,8 @@ const shapeOf = (ast: SchemaAST.AST): Shape => {
     case "TupleType":
       return { kind: "object" }
     case "TypeLiteral": {
+      // `{}` accepts any value but null and undefined.
+      if (ast.propertySignatures.length === 0 && ast.indexSignatures.length === 0) return { kind: "any" }
       const tags = new Map<PropertyKey, ReadonlySet<unknown>>()
       for (const ps of ast.propertySignatures) {
         const literals = ps.isOptional ? undefined : literalsOf(ps.type)
@@ -119,9 +126,20 @@ const exclusive = (a: Shape, b: Shape): boolean => {
   return false
 }
 
-/** The shapes of a member: one, or one per member of a nested union. */
-const shapesOf = (ast: SchemaAST.AST): ReadonlyArray<Shape> =>
-  ast._tag === "Union" ? ast.types.flatMap(shapesOf) : [shapeOf(ast)]
+/** The shapes of a member: one, or one per member of a nested union (also under refinements and transformations). */
+const shapesOf = (ast: SchemaAST.AST): ReadonlyArray<Shape> => {
+  if (hasFallback(ast)) return [{ kind: "any" }]
+  switch (ast._tag) {
+    case "Union":
+      return ast.types.flatMap(shapesOf)
+    // A refinement accepts less than what it refines; a transformation first decodes its `from`.
+    case "Refinement":
+    case "Transformation":
+      return shapesOf(ast.from)
+    default:
+      return [shapeOf(ast)]
+  }
+}
 
 const exclusiveMembers = (types: ReadonlyArray<SchemaAST.AST>) => {
   const shapes = types.map(shapesOf)
@@ -284,7 +302,6 @@ class Compiler {
     const expected = new Set<PropertyKey>(properties.map((p) => p.name))
     const indexes = ast.indexSignatures.map((is) => ({ key: this.compile(is.parameter), decode: this.compile(is.type) }))
     const rejectExcess = this.options.onExcessProperty === "error"
-    const exact = this.options.exact === true
     const hasOwn = Object.prototype.hasOwnProperty
     return (input) => {
       if (typeof input !== "object" || input === null || Array.isArray(input)) return FAIL
@@ -294,7 +311,9 @@ class Compiler {
       for (const property of properties) {
         if (hasOwn.call(record, property.name)) present++
         else if (property.optional) continue
-        else if (exact) return FAIL
+        // Effect reads a missing key through the prototype, but its union lookup does not:
+        // left to Effect (also what `exact` requires).
+        else return FAIL
         const value = property.decode(record[property.name])
         if (value === FAIL) return FAIL
         output[property.name] = value

@@ -1,6 +1,6 @@
 /**
- * Inputs near a valid encoded value: one node replaced by any JSON-like value, or one key or
- * element removed or added, anywhere in the tree. Decoders must treat such inputs exactly as the
+ * Inputs near a valid encoded value: one node replaced by any JSON-like value, one key or
+ * element removed or added, or one key moved onto the object's prototype, anywhere in the tree. Decoders must treat such inputs exactly as the
  * schema does, which is what the compiled decoders are tested against.
  */
 import * as fc from "fast-check"
@@ -38,11 +38,18 @@ const changed = (value: unknown, path: Path, change: (node: unknown) => unknown)
 /** Mutations of `value`, as an arbitrary. */
 export const mutations = (value: unknown): fc.Arbitrary<unknown> => {
   const all = paths(value)
-  return fc.tuple(fc.nat(all.length - 1), fc.nat(2), anyValue, fc.constantFrom("extra", "_tag", "a", "name", "0")).map(
+  return fc.tuple(fc.nat(all.length - 1), fc.nat(3), anyValue, fc.constantFrom("extra", "_tag", "a", "name", "0")).map(
     ([index, op, replacement, key]) =>
       changed(value, all[index]!, (node) => {
         if (op === 0 || !isContainer(node)) return replacement
         const keys = Object.keys(node)
+        if (op === 3 && keys.length > 0 && !Array.isArray(node)) {
+          // Present only through the prototype: not an own key, as JSON never makes.
+          const moved = keys[replacement === null ? 0 : keys.length - 1]!
+          const inherited = { [moved]: node[moved] }
+          delete node[moved]
+          return Object.setPrototypeOf(node, inherited)
+        }
         if (op === 1 && keys.length > 0) {
           if (Array.isArray(node)) node.pop()
           else delete node[keys[replacement === null ? 0 : keys.length - 1]!]
