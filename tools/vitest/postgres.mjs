@@ -6,10 +6,11 @@
 // `postgres` user (initdb and postgres refuse to run as root).
 import { execFile } from "node:child_process"
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
-import { connect, createServer } from "node:net"
+import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
 import { promisify } from "node:util"
+import { freePort } from "./freePort.mjs"
 
 const fix = "run `bash tools/setup.sh` (it installs Debian's postgresql), or set CIM_NIX_TEST_POSTGRES_URL to a server whose user may create databases"
 
@@ -22,16 +23,6 @@ export const binDir = () => {
   if (newest === undefined) throw new Error(`PostgreSQL's initdb was not found (on PATH or in /usr/lib/postgresql/*/bin): ${fix}.`)
   return `/usr/lib/postgresql/${newest}/bin`
 }
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address()
-      probe.close(() => resolve(port))
-    })
-  })
 
 /** Whether something accepts TCP connections at the URL's host and port. */
 export const answers = (url) =>

@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { NixVersion } from "@cim-nix/domain"
+import { freePort } from "../../../tools/vitest/freePort.mjs"
 import { cimNix, stateDir } from "./cli.js"
 
 describe("cim-nix doctor", () => {
@@ -73,13 +74,7 @@ describe("cim-nix doctor", () => {
 
 describe("cim-nix doctor with NATS", () => {
   it("reports whether the configured NATS server answers", async () => {
-    const { createServer } = await import("node:net")
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, "127.0.0.1", () => {
-        const address = probe.address()
-        probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
-      })
-    })
+    const port = await freePort()
     const down = await cimNix(["doctor", "--json", "--event-store", `nats://127.0.0.1:${port}`])
     expect(down.code).toBe(1)
     expect(JSON.parse(down.stdout).eventStore).toMatchObject({ kind: "Nats", ok: false })

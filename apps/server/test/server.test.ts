@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { execFileSync, spawn } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { once } from "node:events"
 import { request as httpRequest } from "node:http"
-import { type AddressInfo, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { EventStore } from "@cim-nix/application"
 import { TestEvents } from "@cim-nix/application/testing"
 import { SqliteEventStore } from "@cim-nix/adapter-event-store-sqlite"
+import { freePort } from "../../../tools/vitest/freePort.mjs"
 import * as Server from "./Server.js"
 
 const uuidv7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
@@ -543,11 +542,7 @@ describe("cim-nix-server limits and failures", () => {
   })
 
   it("with NATS down answers 503 and writes nothing; recovers by itself once NATS is up", async () => {
-    // A port nothing listens on: one the system just gave out and took back.
-    const probe = createServer().listen(0, "127.0.0.1")
-    await once(probe, "listening")
-    const port = (probe.address() as AddressInfo).port
-    await new Promise((resolve) => probe.close(resolve))
+    const port = await freePort()
     const server = await Server.start({ CIM_NIX_EVENT_STORE: `nats://127.0.0.1:${port}` })
     const natsDir = mkdtempSync(join(tmpdir(), "cim-nix-nats-"))
     let nats: ReturnType<typeof spawn> | undefined

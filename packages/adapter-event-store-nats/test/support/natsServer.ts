@@ -8,10 +8,10 @@ import { connect } from "@nats-io/transport-node"
 import { Effect, Layer } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { EventStore } from "@cim-nix/application"
+import { freePort } from "../../../../tools/vitest/freePort.mjs"
 import { NatsEventStore } from "../../src/index.js"
 
 /** A running server. */
@@ -19,16 +19,6 @@ export interface Server {
   readonly url: string
   readonly stop: () => Promise<void>
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer()
-    probe.once("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address()
-      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
-    })
-  })
 
 const waitUntilUp = async (url: string, proc: ChildProcess) => {
   const deadline = Date.now() + 15_000
