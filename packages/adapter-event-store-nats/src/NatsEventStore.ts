@@ -97,7 +97,6 @@ interface Tail {
 const emptyTail: Tail = { seq: 0, version: 0, events: [] }
 
 const encodeNew = Schema.encodeSync(EventEnvelope.NewEvent)
-const decodeNew = EventEnvelope.decodeNew
 const utf8 = new TextEncoder()
 const text = new TextDecoder()
 
@@ -161,7 +160,7 @@ export const make = (
       const ids = message.headers?.values(header.eventId) ?? []
       const envelopes: Array<EventEnvelope.EventEnvelope> = []
       for (let i = 0; i < body.length; i++) {
-        const decoded = decodeNew(body[i])
+        const decoded = EventEnvelope.decodeNew(body[i])
         if (Either.isLeft(decoded)) return Either.left(corrupt(message, i, decoded.left.message))
         const event = decoded.right
         if (subjectOf(prefix, event) !== message.subject) {

@@ -121,11 +121,9 @@ const envelopeColumns = `event_id AS "eventId", type, aggregate_type AS "aggrega
   correlation_id AS "correlationId", causation_id AS "causationId", schema_version AS "schemaVersion", payload,
   version, position::float8 AS position`
 
-const decodeEnvelope = EventEnvelope.decode
-
 const toEnvelopes = (store: string, rows: ReadonlyArray<Record<string, unknown>>) =>
   Effect.forEach(rows, (row) =>
-    Either.mapLeft(decodeEnvelope(row), (error) =>
+    Either.mapLeft(EventEnvelope.decode(row), (error) =>
       new EventStore.CorruptEvent({
         store,
         position: Number(row["position"]),

@@ -55,8 +55,6 @@ const toRow = (e: EventEnvelope.EventEnvelope): Row => [
   JSON.stringify(e.payload ?? null)
 ]
 
-const decodeEnvelope = EventEnvelope.decode
-
 const toEnvelope = (store: string, row: Row): Either.Either<EventEnvelope.EventEnvelope, EventStore.CorruptEvent> => {
   const corrupt = (reason: string) =>
     Either.left(
@@ -75,7 +73,7 @@ const toEnvelope = (store: string, row: Row): Either.Either<EventEnvelope.EventE
   } catch (error) {
     return corrupt(`payload is not JSON: ${(error as Error).message}`)
   }
-  const decoded = decodeEnvelope({
+  const decoded = EventEnvelope.decode({
     position: row[0],
     eventId: row[1],
     aggregateType: row[2],

@@ -7,12 +7,13 @@
  * accepts and build an equal value: `fastDecoder.test.ts` checks both on generated inputs.
  *
  * Compiled: literals, string/number/boolean/undefined/unknown keywords, refinements (their
- * filters run as Effect runs them), structs with index signatures on strings, arrays and tuples,
- * transformations whose decode step is synchronous, declarations that decode synchronously,
- * suspensions, and unions whose members provably exclude each other (different JavaScript
- * types, different literals, or objects with different literal values under one required key),
- * so that which member Effect would try first does not matter. Anything else (another union,
- * parse-option or fallback annotations) is decoded by Effect, node by node.
+ * filters run as Effect runs them), structs (required keys must be own properties) with index
+ * signatures on strings, arrays and tuples, transformations whose decode step is synchronous,
+ * declarations that decode synchronously, suspensions, and unions whose members provably
+ * exclude each other (different JavaScript types, different literals, or objects with
+ * different literal values under one required key), so that which member Effect would try
+ * first does not matter. Anything else (another union, parse-option or fallback annotations)
+ * is decoded by Effect, node by node.
  */
 import { Either, Option, ParseResult, SchemaAST } from "effect"
 import type { Schema } from "effect"
@@ -27,15 +28,14 @@ export interface Options {
   readonly exact?: boolean | undefined
 }
 
-const isEither = (u: unknown): u is Either.Either<unknown, unknown> => Either.isEither(u)
+/** The value of a step that succeeded synchronously (a `Right`); `FAIL` for a `Left` or an effect to run. */
+const rightOrFail = (result: unknown): unknown =>
+  Either.isEither(result) && Either.isRight(result) ? result.right : FAIL
 
 /** A node decoded by Effect itself, for kinds the compiler leaves alone. */
 const byEffect = (ast: SchemaAST.AST, options: SchemaAST.ParseOptions): Compiled => {
   const decode = ParseResult.decodeUnknownEither({ ast } as Schema.Schema<unknown>, options)
-  return (input) => {
-    const result = decode(input)
-    return Either.isRight(result) ? result.right : FAIL
-  }
+  return (input) => rightOrFail(decode(input))
 }
 
 /** What a union member can be told apart by: its JavaScript type, its literal, or its literal tags. */
@@ -182,8 +182,7 @@ class Compiler {
     let compiled: Compiled | undefined
     const self: Compiled = (input) => compiled!(input)
     this.memo.set(ast, self)
-    const annotated = Option.isSome(SchemaAST.getParseOptionsAnnotation(ast)) ||
-      Option.isSome(SchemaAST.getDecodingFallbackAnnotation(ast))
+    const annotated = hasFallback(ast) || Option.isSome(SchemaAST.getParseOptionsAnnotation(ast))
     compiled = annotated ? byEffect(ast, this.options) : this.node(ast)
     this.memo.set(ast, compiled)
     return compiled
@@ -244,18 +243,15 @@ class Compiler {
     return (input) => {
       const value = from(input)
       if (value === FAIL) return FAIL
-      const result = transform(value, options, ast, input)
-      return isEither(result) && Either.isRight(result) ? to(result.right) : FAIL
+      const next = rightOrFail(transform(value, options, ast, input))
+      return next === FAIL ? FAIL : to(next)
     }
   }
 
   private declaration(ast: SchemaAST.Declaration): Compiled {
     const decode = ast.decodeUnknown(...ast.typeParameters)
     const options = this.options
-    return (input) => {
-      const result = decode(input, options, ast)
-      return isEither(result) && Either.isRight(result) ? result.right : FAIL
-    }
+    return (input) => rightOrFail(decode(input, options, ast))
   }
 
   private tuple(ast: SchemaAST.TupleType): Compiled {
@@ -365,16 +361,17 @@ export const rejected: typeof FAIL = FAIL
 /**
  * `decode` (Effect's decoder of `schema` with `options`) made fast for valid inputs: a compiled
  * check-and-build runs first, and `decode` itself runs whenever the compiled path fails, so the
- * results and errors are `decode`'s.
+ * results and errors are `decode`'s. Compiled on first use, so that importing the domain (every
+ * CLI start) compiles nothing.
  */
 export const fastDecoder = <A, I, E>(
   schema: Schema.Schema<A, I, never>,
   options: Options,
   decode: (input: unknown) => Either.Either<A, E>
 ): (input: unknown) => Either.Either<A, E> => {
-  const compiled = compile(schema, options)
+  let compiled: ((input: unknown) => A | typeof FAIL) | undefined
   return (input) => {
-    const value = compiled(input)
+    const value = (compiled ??= compile(schema, options))(input)
     return value === FAIL ? decode(input) : Either.right(value as A)
   }
 }
