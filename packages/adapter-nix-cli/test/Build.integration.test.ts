@@ -111,12 +111,16 @@ describe("build", () => {
       }))
   })
 
+  /** A flake whose package `hung` builds forever; `marker` is in its directory (so in nix's arguments) and in the builder's script. */
+  const hungFlake = (name: string, marker: string) =>
+    writeFlake(
+      name,
+      `{ outputs = { self }: { packages.x86_64-linux.hung = ${drv(marker, `while true; do /bin/sleep 1; done; echo ${marker}`)}; }; }`,
+      Path.join(tempDir(name), marker)
+    )
+
   const marker = `cim-nix-hung-${runId}`
-  const hungDir = writeFlake(
-    "hung",
-    `{ outputs = { self }: { packages.x86_64-linux.hung = ${drv(marker, `while true; do /bin/sleep 1; done; echo ${marker}`)}; }; }`,
-    Path.join(tempDir("hung"), marker)
-  )
+  const hungDir = hungFlake("hung", marker)
   it.layer(NixCli.layerWith({ env: offline, timeout: "3 seconds" }))("a hung build", (it) => {
     it.effect("is killed on timeout, with its builder, and no nix process remains", () =>
       Effect.gen(function* () {
@@ -135,11 +139,7 @@ describe("build", () => {
   })
 
   const interrupted = `cim-nix-interrupted-${runId}`
-  const interruptedDir = writeFlake(
-    "interrupted",
-    `{ outputs = { self }: { packages.x86_64-linux.hung = ${drv(interrupted, `while true; do /bin/sleep 1; done; echo ${interrupted}`)}; }; }`,
-    Path.join(tempDir("interrupted"), interrupted)
-  )
+  const interruptedDir = hungFlake("interrupted", interrupted)
   it.layer(NixCli.layerWith({ env: offline, timeout: "10 minutes" }))("an interrupted build", (it) => {
     it.effect("kills nix and its builder when the fiber is interrupted, long before the timeout", () =>
       Effect.gen(function* () {

@@ -217,25 +217,19 @@ describe("NixCli against real nix", () => {
     assert.deepStrictEqual(results, [10, 20, 30])
   })
 
-  const one = timedNix()
-  it.layer(NixCli.layerWith({ binDir: one.binDir, maxProcesses: 1 }))("maxProcesses = 1", (it) => {
-    it.effect("three concurrent calls run one nix process at a time", () =>
-      Effect.gen(function* () {
-        yield* evalConcurrently
-        const intervals = one.intervals()
-        assert.strictEqual(intervals.length, 3)
-        assert.isFalse(overlaps(intervals), JSON.stringify(intervals))
-      }))
-  })
-
-  const two = timedNix()
-  it.layer(NixCli.layerWith({ binDir: two.binDir, maxProcesses: 3 }))("maxProcesses = 3 (the control)", (it) => {
-    it.effect("three concurrent calls overlap, so the log would show a broken limit", () =>
-      Effect.gen(function* () {
-        yield* evalConcurrently
-        const intervals = two.intervals()
-        assert.strictEqual(intervals.length, 3)
-        assert.isTrue(overlaps(intervals), JSON.stringify(intervals))
-      }))
-  })
+  for (const [maxProcesses, overlapping, title] of [
+    [1, false, "three concurrent calls run one nix process at a time"],
+    [3, true, "three concurrent calls overlap (the control: the log would show a broken limit)"]
+  ] as const) {
+    const timed = timedNix()
+    it.layer(NixCli.layerWith({ binDir: timed.binDir, maxProcesses }))(`maxProcesses = ${maxProcesses}`, (it) => {
+      it.effect(title, () =>
+        Effect.gen(function* () {
+          yield* evalConcurrently
+          const intervals = timed.intervals()
+          assert.strictEqual(intervals.length, 3)
+          assert.strictEqual(overlaps(intervals), overlapping, JSON.stringify(intervals))
+        }))
+    })
+  }
 })
