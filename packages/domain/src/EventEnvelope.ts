@@ -4,7 +4,7 @@
  * `Metadata` value (message id, time) is handed in by the application layer.
  */
 import { Schema } from "effect"
-import { fastDecoder } from "./internal/fastDecoder.js"
+import * as Codec from "./Codec.js"
 
 /** A UUID of version 7 (time-ordered), in canonical lower-case form. */
 export const EventId = Schema.String.pipe(
@@ -39,10 +39,10 @@ export const EventEnvelope = Schema.Struct({
 export type EventEnvelope = typeof EventEnvelope.Type
 
 /** Decodes a `NewEvent` as `Schema.decodeUnknownEither` does, compiled for valid input (stores read many). */
-export const decodeNew = fastDecoder(NewEvent, {}, Schema.decodeUnknownEither(NewEvent))
+export const decodeNew = Codec.decoder(NewEvent)
 
 /** Decodes an `EventEnvelope` as `Schema.decodeUnknownEither` does, compiled for valid input (replays read many). */
-export const decode = fastDecoder(EventEnvelope, {}, Schema.decodeUnknownEither(EventEnvelope))
+export const decode = Codec.decoder(EventEnvelope)
 
 /** Correlation and causation of a message. */
 export interface Causality {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Either, FastCheck, ParseResult, Schema } from "effect"
 import * as fc from "fast-check"
-import { compile, fastDecoder, rejected } from "../src/internal/fastDecoder.js"
+import { compile, compileEncoder, fastDecoder, fastEncoder, rejected } from "../src/internal/fastDecoder.js"
 import type { Options } from "../src/internal/fastDecoder.js"
 import { mutations } from "./support/mutations.js"
 
@@ -93,6 +93,51 @@ describe("fastDecoder", () => {
       })
     }
   }
+
+  for (const [name, schema] of Object.entries(schemas) as Array<[string, Schema.Schema<unknown, unknown>]>) {
+    for (const options of optionSets) {
+      const slow = ParseResult.encodeUnknownEither(schema, options)
+      const fast = compileEncoder(schema, options)
+      // Valid values from Effect's own arbitrary of the schema (its type side).
+      const values = FastCheck.sample(Arbitrary.make(schema), 60)
+
+      it(`${name} ${JSON.stringify(options)}: every value encodes on the compiled path as Effect encodes it`, () => {
+        let compiled = 0
+        for (const value of values) {
+          const expected = slow(value)
+          expect(Either.isRight(expected)).toBe(true)
+          const encoded = fast(value)
+          if (encoded !== rejected) {
+            compiled++
+            expect(encoded).toEqual(Either.getOrThrow(expected))
+          }
+        }
+        // Unions of overlapping members are Effect's to decide; everything else is compiled.
+        if (!leftToEffect.has(name)) expect(compiled).toBe(values.length)
+      })
+
+      it(`${name} ${JSON.stringify(options)}: a mutated value is encoded only when Effect encodes it, as Effect does (property)`, () => {
+        const wrapped = fastEncoder(schema, options, slow)
+        fc.assert(fc.property(fc.constantFrom(...values).chain(mutations), (value) => {
+          const expected = slow(value)
+          const encoded = fast(value)
+          if (Either.isLeft(expected)) expect(encoded).toBe(rejected)
+          else if (encoded !== rejected) expect(encoded).toEqual(expected.right)
+          expect(wrapped(value)).toEqual(expected)
+        }), { numRuns: 150 })
+      })
+    }
+  }
+
+  it("encodes a refined value only after checking it against its type side, as Effect does", () => {
+    // The filter reads the number; the encoded value is a string.
+    const positive = Schema.NumberFromString.pipe(Schema.positive())
+    const encode = compileEncoder(positive, {})
+    expect(encode(2)).toBe("2")
+    expect(encode(-2)).toBe(rejected)
+    expect(encode("2")).toBe(rejected)
+    expect(Either.isLeft(ParseResult.encodeUnknownEither(positive)(-2))).toBe(true)
+  })
 
   it("leaves to Effect what only Effect decides: inherited tags, fallbacks, `{}` members", () => {
     const tagged = compile(Schema.Union(Schema.Struct({ type: Schema.Literal("a"), x: Schema.String }), Schema.Struct({ type: Schema.Literal("b") })), {})

@@ -1,19 +1,21 @@
 /**
- * A decoder compiled from a Schema's AST for replays, where nearly every input is valid: it
- * checks and builds the decoded value with plain closures (no `Either` per node, no issue
- * objects). Whenever it cannot vouch for an input (the input is invalid, or a node is of a kind
- * it does not compile) it hands the whole input to Effect's own decoder, so the result, and
- * every error message, is always Effect's. The compiled path must only accept what Effect
- * accepts and build an equal value: `fastDecoder.test.ts` checks both on generated inputs.
+ * Decoders and encoders compiled from a Schema's AST for replays, where nearly every input is
+ * valid: they check and build the result with plain closures (no `Either` per node, no issue
+ * objects). Whenever the compiled path cannot vouch for an input (the input is invalid, or a
+ * node is of a kind it does not compile) the whole input goes to Effect's own decoder or
+ * encoder, so the result, and every error message, is always Effect's. The compiled path must
+ * only accept what Effect accepts and build an equal value: `fastDecoder.test.ts` checks both
+ * directions on generated inputs.
  *
  * Compiled: literals, string/number/boolean/undefined/unknown keywords, refinements (their
- * filters run as Effect runs them), structs (required keys must be own properties) with index
- * signatures on strings, arrays and tuples, transformations whose decode step is synchronous,
- * declarations that decode synchronously, suspensions, and unions whose members provably
- * exclude each other (different JavaScript types, different literals, or objects with
- * different literal values under one required key), so that which member Effect would try
- * first does not matter. Anything else (another union, parse-option or fallback annotations)
- * is decoded by Effect, node by node.
+ * filters run as Effect runs them; encoding checks the value against the type side first, as
+ * Effect does), structs (required keys must be own properties) with index signatures on
+ * strings, arrays and tuples, transformations whose step is synchronous, declarations that
+ * parse synchronously, suspensions, and unions whose members provably exclude each other
+ * (different JavaScript types, different literals, or objects with different literal values
+ * under one required key), so that which member Effect would try first does not matter; when
+ * all members are told apart by one key (a tag), the member is looked up by it. Anything else
+ * (another union, parse-option or fallback annotations) is left to Effect, node by node.
  */
 import { Either, Option, ParseResult, SchemaAST } from "effect"
 import type { Schema } from "effect"
@@ -32,10 +34,11 @@ export interface Options {
 const rightOrFail = (result: unknown): unknown =>
   Either.isEither(result) && Either.isRight(result) ? result.right : FAIL
 
-/** A node decoded by Effect itself, for kinds the compiler leaves alone. */
-const byEffect = (ast: SchemaAST.AST, options: SchemaAST.ParseOptions): Compiled => {
-  const decode = ParseResult.decodeUnknownEither({ ast } as Schema.Schema<unknown>, options)
-  return (input) => rightOrFail(decode(input))
+/** A node decoded (or encoded) by Effect itself, for kinds the compiler leaves alone. */
+const byEffect = (ast: SchemaAST.AST, options: SchemaAST.ParseOptions, isDecoding: boolean): Compiled => {
+  const schema = { ast } as Schema.Schema<unknown>
+  const parse = isDecoding ? ParseResult.decodeUnknownEither(schema, options) : ParseResult.encodeUnknownEither(schema, options)
+  return (input) => rightOrFail(parse(input))
 }
 
 /** What a union member can be told apart by: its JavaScript type, its literal, or its literal tags. */
@@ -126,54 +129,96 @@ const exclusive = (a: Shape, b: Shape): boolean => {
   return false
 }
 
-/** The shapes of a member: one, or one per member of a nested union (also under refinements and transformations). */
-const shapesOf = (ast: SchemaAST.AST): ReadonlyArray<Shape> => {
+/**
+ * The shapes of a member's input: one, or one per member of a nested union (also under
+ * refinements and transformations). Encoding reads type-side values: its shapes are those of
+ * the schema's type side.
+ */
+const shapesOf = (ast: SchemaAST.AST, isDecoding: boolean): ReadonlyArray<Shape> => {
+  if (!isDecoding) return shapesOf(SchemaAST.typeAST(ast), true)
   if (hasFallback(ast)) return [{ kind: "any" }]
   switch (ast._tag) {
     case "Union":
-      return ast.types.flatMap(shapesOf)
+      return ast.types.flatMap((member) => shapesOf(member, true))
     // A refinement accepts less than what it refines; a transformation first decodes its `from`.
     case "Refinement":
     case "Transformation":
-      return shapesOf(ast.from)
+      return shapesOf(ast.from, true)
     default:
       return [shapeOf(ast)]
   }
 }
 
-const exclusiveMembers = (types: ReadonlyArray<SchemaAST.AST>) => {
-  const shapes = types.map(shapesOf)
+const exclusiveMembers = (types: ReadonlyArray<SchemaAST.AST>, isDecoding: boolean) => {
+  const shapes = types.map((member) => shapesOf(member, isDecoding))
   return shapes.every((as, i) => shapes.every((bs, j) => i === j || as.every((a) => bs.every((b) => exclusive(a, b)))))
+}
+
+/**
+ * For a union of exclusive object members that all require one key with literal values (a
+ * tag, such as `_tag`): that key and the member for each literal. Only that member can accept
+ * an input, so the compiled union looks it up instead of trying each member in turn; an input
+ * without the key as an own property, or with another value, no member accepts.
+ */
+const tagDispatch = (
+  types: ReadonlyArray<SchemaAST.AST>,
+  isDecoding: boolean
+): { readonly key: PropertyKey; readonly members: ReadonlyMap<unknown, number> } | undefined => {
+  const shapes = types.map((member) => shapesOf(member, isDecoding))
+  const first = shapes[0]?.[0]?.tags
+  if (first === undefined) return undefined
+  for (const key of first.keys()) {
+    const members = new Map<unknown, number>()
+    const everyShapeTagged = shapes.every((memberShapes, index) =>
+      memberShapes.every((shape) => {
+        const literals = shape.kind === "object" ? shape.tags?.get(key) : undefined
+        if (literals === undefined) return false
+        for (const literal of literals) {
+          if (members.has(literal) && members.get(literal) !== index) return false
+          members.set(literal, index)
+        }
+        return true
+      }))
+    if (everyShapeTagged) return { key, members }
+  }
+  return undefined
 }
 
 /** Keys of an index signature the compiler knows how to list (Effect lists the same). */
 const stringParameter = (ast: SchemaAST.AST): boolean =>
   ast._tag === "StringKeyword" || (ast._tag === "Refinement" && stringParameter(ast.from))
 
-/** The decoding step of a transformation (as Effect's parser takes it). */
-const decodeStep = (
-  kind: SchemaAST.TransformationKind
+/** The decoding (or encoding) step of a transformation, as Effect's parser takes it. */
+const transformationStep = (
+  kind: SchemaAST.TransformationKind,
+  isDecoding: boolean
 ): (fromA: any, options: SchemaAST.ParseOptions, self: SchemaAST.Transformation, fromI: any) => unknown => {
   switch (kind._tag) {
     case "FinalTransformation":
-      return kind.decode
+      return isDecoding ? kind.decode : kind.encode
     case "ComposeTransformation":
       return Either.right
     case "TypeLiteralTransformation":
       return (input: Record<PropertyKey, unknown>) => {
         for (const pst of kind.propertySignatureTransformations) {
-          const value = pst.decode(Object.prototype.hasOwnProperty.call(input, pst.from) ? Option.some(input[pst.from]) : Option.none())
-          delete input[pst.from]
-          if (Option.isSome(value)) input[pst.to] = value.value
+          const [from, to, step] = isDecoding ? [pst.from, pst.to, pst.decode] : [pst.to, pst.from, pst.encode]
+          const value = step(Object.prototype.hasOwnProperty.call(input, from) ? Option.some(input[from]) : Option.none())
+          delete input[from]
+          if (Option.isSome(value)) input[to] = value.value
         }
         return Either.right(input)
       }
   }
 }
 
+/** `ast` without the refinements at its top (what Effect encodes a refinement's value with). */
+const dropRefinements = (ast: SchemaAST.AST): SchemaAST.AST => (ast._tag === "Refinement" ? dropRefinements(ast.from) : ast)
+
 class Compiler {
   private readonly memo = new Map<SchemaAST.AST, Compiled>()
-  constructor(private readonly options: SchemaAST.ParseOptions) {}
+  /** The decoding compiler an encoding one checks refined values with. */
+  private decoding: Compiler | undefined
+  constructor(private readonly options: SchemaAST.ParseOptions, private readonly isDecoding: boolean) {}
 
   compile(ast: SchemaAST.AST): Compiled {
     const known = this.memo.get(ast)
@@ -183,7 +228,7 @@ class Compiler {
     const self: Compiled = (input) => compiled!(input)
     this.memo.set(ast, self)
     const annotated = hasFallback(ast) || Option.isSome(SchemaAST.getParseOptionsAnnotation(ast))
-    compiled = annotated ? byEffect(ast, this.options) : this.node(ast)
+    compiled = annotated ? byEffect(ast, this.options, this.isDecoding) : this.node(ast)
     this.memo.set(ast, compiled)
     return compiled
   }
@@ -222,11 +267,21 @@ class Compiler {
         return (input) => (target ??= this.compile(ast.f()))(input)
       }
       default:
-        return byEffect(ast, this.options)
+        return byEffect(ast, this.options, this.isDecoding)
     }
   }
 
   private refinement(ast: SchemaAST.Refinement): Compiled {
+    if (!this.isDecoding) {
+      // Effect encodes a refined value after checking it against the type side, filters included.
+      this.decoding ??= new Compiler(this.options, true)
+      const check = this.decoding.compile(SchemaAST.typeAST(ast))
+      const encode = this.compile(dropRefinements(ast.from))
+      return (input) => {
+        const value = check(input)
+        return value === FAIL ? FAIL : encode(value)
+      }
+    }
     const from = this.compile(ast.from)
     const options = this.options
     return (input) => {
@@ -236,9 +291,9 @@ class Compiler {
   }
 
   private transformation(ast: SchemaAST.Transformation): Compiled {
-    const from = this.compile(ast.from)
-    const to = this.compile(ast.to)
-    const transform = decodeStep(ast.transformation)
+    const from = this.compile(this.isDecoding ? ast.from : ast.to)
+    const to = this.compile(this.isDecoding ? ast.to : ast.from)
+    const transform = transformationStep(ast.transformation, this.isDecoding)
     const options = this.options
     return (input) => {
       const value = from(input)
@@ -249,7 +304,7 @@ class Compiler {
   }
 
   private declaration(ast: SchemaAST.Declaration): Compiled {
-    const decode = ast.decodeUnknown(...ast.typeParameters)
+    const decode = (this.isDecoding ? ast.decodeUnknown : ast.encodeUnknown)(...ast.typeParameters)
     const options = this.options
     return (input) => rightOrFail(decode(input, options, ast))
   }
@@ -289,7 +344,7 @@ class Compiler {
     if (ast.propertySignatures.length === 0 && ast.indexSignatures.length === 0) {
       return (input) => (input !== null && input !== undefined ? input : FAIL)
     }
-    if (!ast.indexSignatures.every((is) => stringParameter(is.parameter))) return byEffect(ast, this.options)
+    if (!ast.indexSignatures.every((is) => stringParameter(is.parameter))) return byEffect(ast, this.options, this.isDecoding)
     const properties = ast.propertySignatures.map((ps) => ({
       name: ps.name,
       optional: ps.isOptional,
@@ -336,8 +391,18 @@ class Compiler {
   }
 
   private union(ast: SchemaAST.Union): Compiled {
-    if (!exclusiveMembers(ast.types)) return byEffect(ast, this.options)
+    if (!exclusiveMembers(ast.types, this.isDecoding)) return byEffect(ast, this.options, this.isDecoding)
     const members = ast.types.map((member) => this.compile(member))
+    const dispatch = tagDispatch(ast.types, this.isDecoding)
+    if (dispatch !== undefined) {
+      const { key, members: byTag } = dispatch
+      const hasOwn = Object.prototype.hasOwnProperty
+      return (input) => {
+        if (typeof input !== "object" || input === null || !hasOwn.call(input, key)) return FAIL
+        const member = byTag.get((input as Record<PropertyKey, unknown>)[key])
+        return member === undefined ? FAIL : members[member]!(input)
+      }
+    }
     return (input) => {
       for (const member of members) {
         const value = member(input)
@@ -353,7 +418,11 @@ class Compiler {
  * does not vouch for (then Effect's decoder must have the last word).
  */
 export const compile = <A, I>(schema: Schema.Schema<A, I, never>, options: Options): (input: unknown) => A | typeof rejected =>
-  new Compiler(options).compile(schema.ast) as (input: unknown) => A | typeof rejected
+  new Compiler(options, true).compile(schema.ast) as (input: unknown) => A | typeof rejected
+
+/** The compiled check-and-encode of `schema`, as `compile` is of its decoding. */
+export const compileEncoder = <A, I>(schema: Schema.Schema<A, I, never>, options: Options): (input: unknown) => I | typeof rejected =>
+  new Compiler(options, false).compile(schema.ast) as (input: unknown) => I | typeof rejected
 
 /** What `compile`'s decoder returns for an input it leaves to Effect. */
 export const rejected: typeof FAIL = FAIL
@@ -368,10 +437,22 @@ export const fastDecoder = <A, I, E>(
   schema: Schema.Schema<A, I, never>,
   options: Options,
   decode: (input: unknown) => Either.Either<A, E>
-): (input: unknown) => Either.Either<A, E> => {
-  let compiled: ((input: unknown) => A | typeof FAIL) | undefined
+): (input: unknown) => Either.Either<A, E> => withFallback(() => compile(schema, options), decode)
+
+/** `encode` (Effect's encoder of `schema` with `options`) made fast for valid values, as `fastDecoder` is for decoding. */
+export const fastEncoder = <A, I, E>(
+  schema: Schema.Schema<A, I, never>,
+  options: Options,
+  encode: (value: unknown) => Either.Either<I, E>
+): (value: unknown) => Either.Either<I, E> => withFallback(() => compileEncoder(schema, options), encode)
+
+const withFallback = <B, E>(
+  make: () => (input: unknown) => B | typeof FAIL,
+  parse: (input: unknown) => Either.Either<B, E>
+): (input: unknown) => Either.Either<B, E> => {
+  let compiled: ((input: unknown) => B | typeof FAIL) | undefined
   return (input) => {
-    const value = (compiled ??= compile(schema, options))(input)
-    return value === FAIL ? decode(input) : Either.right(value as A)
+    const value = (compiled ??= make())(input)
+    return value === FAIL ? parse(input) : Either.right(value as B)
   }
 }
