@@ -21,20 +21,21 @@ export const maxNameLength = 211
 export const base32Alphabet = "0123456789abcdfghijklmnpqrsvwxyz"
 
 const nameChar = /[A-Za-z0-9+\-._?=]/
+const nameChars = /^[A-Za-z0-9+\-._?=]*$/
 
 const hashPattern = new RegExp(`^[${base32Alphabet}]{${hashLength}}$`)
 
 /** What is wrong with a name under the rule every Nix since 2.20 applies, or undefined if nothing. */
 const nameProblem = (name: string): string | undefined => {
   if (name.length === 0) return "the name is empty"
-  const bad = [...name].find((c) => !nameChar.test(c))
-  if (bad !== undefined) return `the name contains ${JSON.stringify(bad)}`
+  if (!nameChars.test(name)) return `the name contains ${JSON.stringify([...name].find((c) => !nameChar.test(c)))}`
   if (name.length > maxNameLength) return `the name is longer than ${maxNameLength} characters`
   return dotComponentProblem(name)
 }
 
 /** Nix 2.20+ rejects a name whose first dash-separated component is `.` or `..`. */
 const dotComponentProblem = (name: string): string | undefined => {
+  if (name[0] !== ".") return undefined
   const first = name.split("-", 1)[0]
   return first === "." || first === ".."
     ? `the name's first dash-separated component is ${JSON.stringify(first)}`
