@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { DateTime, Effect, Either, FastCheck as fc, Layer, Option } from "effect"
 import { Aggregate, Configuration, DomainEvent, EventEnvelope, Flake, Package, StorePath } from "@cim-nix/domain"
 import * as EventStore from "../src/ports/EventStore.js"
+import * as EventLog from "../src/projections/EventLog.js"
 import * as ProjectionRunner from "../src/projections/ProjectionRunner.js"
 import * as ProjectionStore from "../src/projections/ProjectionStore.js"
 import * as ReadModels from "../src/projections/ReadModels.js"
@@ -213,6 +214,30 @@ describe("read models", () => {
       expect(yield* list({ fromPosition: 2, limit: 2 })).toEqual([[2, "PackageBuilt"], [3, "FlakeCreated"]])
       const [entry] = yield* ListEvents.handle(ListEvents.ListEvents.make({ limit: 1 }))
       expect(entry).toMatchObject({ aggregateType: "Flake", aggregateId: "/srv/a", version: 1, occurredAt: at(0), correlationId: "cmd-0", causationId: "cmd-0" })
+    }).pipe(Effect.provide(stores)))
+
+  it.live("the event log keeps order and filters across its blocks, built incrementally or rebuilt", () =>
+    Effect.gen(function* () {
+      const count = EventLog.blockSize * 2 + 20
+      yield* perform({ kind: "createFlake", path: "/srv/a" }, 0)
+      for (let i = 1; i < count; i++) {
+        yield* perform(i % 3 === 0 ? { kind: "check", path: "/srv/a", ok: true } : { kind: "build", attr: "hello", duration: 1, ok: true }, i)
+        // Catching up now and then makes blocks grow across commits.
+        if (i % 50 === 0) yield* catchUp
+      }
+      yield* catchUp
+      const positions = (query: Omit<ListEvents.ListEvents, "_tag">) =>
+        Effect.map(ListEvents.handle(ListEvents.ListEvents.make(query)), (entries) => entries.map((e) => e.position))
+      const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
+      expect(yield* positions({ limit: 10_000 })).toEqual(range(1, count))
+      expect(yield* positions({ fromPosition: 120, limit: 20 })).toEqual(range(120, 139))
+      // Checks are the events at positions 4, 7, 10, ...
+      expect(yield* positions({ type: "FlakeChecked", fromPosition: 250, limit: 10_000 })).toEqual(range(250, count).filter((p) => p % 3 === 1))
+      const store = yield* ProjectionStore.ProjectionStore
+      expect((yield* store.list(EventLog.projection.name)).map(([key]) => key)).toEqual([0, 1, 2].map((b) => EventLog.key(b * EventLog.blockSize + 1)))
+      const incremental = yield* everything
+      expect(yield* ProjectionRunner.rebuild(ReadModels.config)).toBe(count)
+      expect(yield* everything).toEqual(incremental)
     }).pipe(Effect.provide(stores)))
 
   it.live("an event that does not decode stops the projections before it, saying which", () =>

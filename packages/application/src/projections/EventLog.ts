@@ -1,7 +1,9 @@
 /**
- * The event log read model: one entry per stored event, without its payload, keyed by its
- * position (zero-padded, so that key order is position order). `ListEvents` filters it by
- * aggregate, event type and correlation id.
+ * The event log read model: every stored event without its payload, in position order. Entries
+ * are kept in blocks of `blockSize` consecutive positions, one document per block keyed by its
+ * number (zero-padded, so that key order is position order): a replay writes a few hundred
+ * documents instead of one per event. `ListEvents` filters it by aggregate, event type and
+ * correlation id.
  */
 import { Option, Schema } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
@@ -21,26 +23,33 @@ export const Entry = Schema.Struct({
 })
 export type Entry = typeof Entry.Type
 
-/** The key of the entry at `position`. */
-export const key = (position: number): string => String(position).padStart(16, "0")
+/** The entries of one block, in position order. */
+export const Block = Schema.Array(Entry)
+export type Block = typeof Block.Type
+
+/** Positions per block. */
+export const blockSize = 128
+
+/** The key of the block holding `position`. */
+export const key = (position: number): string => String(Math.floor((position - 1) / blockSize)).padStart(12, "0")
+
+const entry = (e: EventEnvelope.EventEnvelope): Entry => ({
+  position: e.position,
+  eventId: e.eventId,
+  type: e.type,
+  aggregateType: e.aggregateType,
+  aggregateId: e.aggregateId,
+  version: e.version,
+  occurredAt: e.occurredAt,
+  correlationId: e.correlationId,
+  causationId: e.causationId
+})
 
 /** The event log read model, over any event type. */
-export const projection: Projection<Entry, unknown> = {
+export const projection: Projection<Block, unknown> = {
   name: "event-log",
-  version: 1,
-  document: Entry,
-  appendOnly: true,
+  version: 2,
+  document: Block,
   keys: (_, envelope) => [key(envelope.position)],
-  apply: (_, __, e: EventEnvelope.EventEnvelope) =>
-    Option.some({
-      position: e.position,
-      eventId: e.eventId,
-      type: e.type,
-      aggregateType: e.aggregateType,
-      aggregateId: e.aggregateId,
-      version: e.version,
-      occurredAt: e.occurredAt,
-      correlationId: e.correlationId,
-      causationId: e.causationId
-    })
+  apply: (block, _, envelope) => Option.some(Option.match(block, { onNone: () => [entry(envelope)], onSome: (entries) => [...entries, entry(envelope)] }))
 }

@@ -4,7 +4,9 @@
  * each changed document from its previous value: `(document, event) -> document`, no I/O.
  * `ProjectionRunner` feeds events, loads and stores documents and keeps the checkpoint.
  */
-import { Effect, Either, Option, Schema } from "effect"
+import type { ParseResult, Schema } from "effect"
+import { Effect, Either, Option } from "effect"
+import { Codec } from "@cim-nix/domain"
 import type { EventEnvelope } from "@cim-nix/domain"
 import { StoreUnavailable } from "../ports/EventStore.js"
 import * as ProjectionStore from "./ProjectionStore.js"
@@ -17,11 +19,6 @@ export interface Projection<Doc, Event> {
   readonly version: number
   /** The JSON form of a document. */
   readonly document: Schema.Schema<Doc, any>
-  /**
-   * True when each event only adds documents under keys no earlier event used (e.g. one per
-   * position), so that `apply` always receives `None` and the runner never looks a key up.
-   */
-  readonly appendOnly?: boolean | undefined
   /** The keys of the documents `event` changes; none for events the projection ignores. */
   readonly keys: (event: Event, envelope: EventEnvelope.EventEnvelope) => ReadonlyArray<string>
   /** The document at `key` after `event`, from the one before (`None`: none yet); `None` removes it. */
@@ -36,13 +33,31 @@ export interface Projection<Doc, Event> {
 /** A projection whose document type is not known statically (the runner's view). */
 export type Any<Event> = Projection<any, Event>
 
+/** A projection's compiled document decoder and encoder. */
+interface Codecs {
+  readonly decode: (json: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  readonly encode: (document: unknown) => Either.Either<unknown, ParseResult.ParseError>
+}
+
+const codecs = new WeakMap<Schema.Schema<any, any>, Codecs>()
+
+/** The codecs of a document schema, compiled once (they are used for every document of every run). */
+const codecsOf = (document: Schema.Schema<any, any>): Codecs => {
+  let known = codecs.get(document)
+  if (known === undefined) {
+    known = { decode: Codec.decoder(document), encode: Codec.encoder(document) }
+    codecs.set(document, known)
+  }
+  return known
+}
+
 /** Decodes a stored document of `projection`; a document that does not decode is a broken store. */
 export const decodeDocument = <Doc, Event>(
   projection: Projection<Doc, Event>,
   key: string,
   json: unknown
 ): Either.Either<Doc, StoreUnavailable> =>
-  Either.mapLeft(Schema.decodeUnknownEither(projection.document)(json), (error) =>
+  Either.mapLeft(codecsOf(projection.document).decode(json) as Either.Either<Doc, ParseResult.ParseError>, (error) =>
     new StoreUnavailable({
       store: "projections",
       operation: "read",
@@ -50,6 +65,10 @@ export const decodeDocument = <Doc, Event>(
       hint: "The read model was changed outside cim-nix or by another version: rebuild the read models.",
       transient: false
     }))
+
+/** Encodes a document of `projection` for the store; a document that does not encode is a bug in its projector (a defect). */
+export const encodeDocument = <Doc, Event>(projection: Projection<Doc, Event>, document: Doc): unknown =>
+  Either.getOrThrow(codecsOf(projection.document).encode(document))
 
 /** The document of `projection` at `key`, if any. */
 export const find = <Doc, Event>(

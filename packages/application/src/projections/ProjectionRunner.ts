@@ -8,7 +8,7 @@
  * event stops the run: the events before it are applied and committed, it and those after it
  * are not; it is never skipped silently.
  */
-import { Chunk, Duration, Effect, Either, Option, Schema, Stream } from "effect"
+import { Chunk, Duration, Effect, Either, Option, Stream } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
 import * as EventStore from "../ports/EventStore.js"
 import * as Projection from "./Projection.js"
@@ -37,12 +37,11 @@ const cacheLimit = 20_000
 /** Where one projection stands in a run. */
 interface Track<Event> {
   readonly projection: Projection.Any<Event>
-  readonly encode: (document: unknown) => unknown
   /** The position of the last event applied, committed or not. */
   position: number
   /** The position of the stored checkpoint. */
   committed: number
-  /** The documents read or written so far (none for append-only projections). */
+  /** The documents read or written so far. */
   readonly documents: Map<string, Option.Option<unknown>>
   /** The documents changed since the last commit. */
   readonly changed: Map<string, Option.Option<unknown>>
@@ -59,7 +58,6 @@ const resume = <Event>(config: Config<Event>) =>
       const position = current ? checkpoint.value.position : 0
       const track: Track<Event> = {
         projection,
-        encode: Schema.encodeSync(projection.document),
         position,
         committed: position,
         documents: new Map(),
@@ -85,20 +83,14 @@ const applyTo = <Event>(
       if (envelopes[i]!.position > track.position) changes.push([i, projection.keys(events[i]!, envelopes[i]!)])
     }
     if (changes.length === 0) return
-    if (projection.appendOnly === true) {
-      for (const [i, keys] of changes) {
-        for (const key of keys) changed.set(key, projection.apply(Option.none(), events[i]!, envelopes[i]!, key))
-      }
-    } else {
-      const missing = new Set<string>()
-      for (const [, keys] of changes) for (const key of keys) if (!documents.has(key)) missing.add(key)
-      yield* loadDocuments(store, projection, Array.from(missing), documents)
-      for (const [i, keys] of changes) {
-        for (const key of keys) {
-          const document = projection.apply(documents.get(key) as Option.Option<unknown>, events[i]!, envelopes[i]!, key)
-          documents.set(key, document)
-          changed.set(key, document)
-        }
+    const missing = new Set<string>()
+    for (const [, keys] of changes) for (const key of keys) if (!documents.has(key)) missing.add(key)
+    yield* loadDocuments(store, projection, Array.from(missing), documents)
+    for (const [i, keys] of changes) {
+      for (const key of keys) {
+        const document = projection.apply(documents.get(key) as Option.Option<unknown>, events[i]!, envelopes[i]!, key)
+        documents.set(key, document)
+        changed.set(key, document)
       }
     }
     track.position = envelopes[envelopes.length - 1]!.position
@@ -112,7 +104,7 @@ const commit = <Event>(store: ProjectionStore.Service, tracks: ReadonlyArray<Tra
     yield* store.commit(moved.map((t): ProjectionStore.Commit => ({
       projection: t.projection.name,
       checkpoint: { position: t.position, version: t.projection.version },
-      documents: new Map(Array.from(t.changed, ([key, doc]) => [key, Option.isSome(doc) ? t.encode(doc.value) : undefined] as const))
+      documents: new Map(Array.from(t.changed, ([key, doc]) => [key, Option.isSome(doc) ? Projection.encodeDocument(t.projection, doc.value) : undefined] as const))
     })))
     for (const t of moved) {
       t.committed = t.position

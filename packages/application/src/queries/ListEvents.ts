@@ -28,6 +28,9 @@ export const matches = (query: ListEvents, entry: Pick<EventLog.Entry, "aggregat
   (query.type === undefined || entry.type === query.type) &&
   (query.correlationId === undefined || entry.correlationId === query.correlationId)
 
+/** Blocks of the event log read per page. */
+const blocksPerPage = 8
+
 /** The matching entries, oldest first. */
 export const handle = (
   query: ListEvents
@@ -35,16 +38,20 @@ export const handle = (
   Effect.gen(function* () {
     const store = yield* ProjectionStore.ProjectionStore
     const limit = query.limit ?? 100
+    const from = query.fromPosition ?? 1
     const found: Array<EventLog.Entry> = []
-    let after = query.fromPosition === undefined ? undefined : EventLog.key(query.fromPosition - 1)
+    // The block before the one holding `from`, if any: `list` returns the keys after it.
+    let after = from > EventLog.blockSize ? EventLog.key(from - EventLog.blockSize) : undefined
     for (;;) {
-      const page = yield* store.list(EventLog.projection.name, { after })
+      const page = yield* store.list(EventLog.projection.name, { after, limit: blocksPerPage })
       for (const [key, json] of page) {
-        const entry = yield* Projection.decodeDocument(EventLog.projection, key, json)
-        if (matches(query, entry)) found.push(entry)
-        if (found.length === limit) return found
+        for (const entry of yield* Projection.decodeDocument(EventLog.projection, key, json)) {
+          if (entry.position < from || !matches(query, entry)) continue
+          found.push(entry)
+          if (found.length === limit) return found
+        }
       }
-      if (page.length < ProjectionStore.defaultListLimit) return found
+      if (page.length < blocksPerPage) return found
       after = page[page.length - 1]![0]
     }
   })
