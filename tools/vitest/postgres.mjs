@@ -3,7 +3,8 @@
 // otherwise starts a throwaway server (initdb in a temporary directory, trust authentication,
 // 127.0.0.1 on a free port, no Unix socket, fsync off), sets CIM_NIX_TEST_POSTGRES_URL for the
 // test workers and removes the server when the tests end. As root the server runs as the
-// `postgres` user (initdb and postgres refuse to run as root).
+// `postgres` user (initdb and postgres refuse to run as root). Should the test run be killed
+// before its teardown, the server is stopped and removed once the run's process has gone.
 import { execFile } from "node:child_process"
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { connect } from "node:net"
@@ -11,6 +12,7 @@ import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
 import { promisify } from "node:util"
 import { freePort } from "./freePort.mjs"
+import { reapWhenGone, shellQuote } from "./reaper.mjs"
 
 const fix = "run `bash tools/setup.sh` (it installs Debian's postgresql), or set CIM_NIX_TEST_POSTGRES_URL to a server whose user may create databases"
 
@@ -36,9 +38,13 @@ export const answers = (url) =>
     socket.once("connect", done(true)).once("error", done(false)).once("timeout", done(false))
   })
 
-/** Runs a PostgreSQL program, as the `postgres` user when this process is root. */
+/** The command line of a PostgreSQL program, run as the `postgres` user when this process is root. */
+const pgCommand = (bin, program, args) =>
+  process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", join(bin, program), ...args]] : [join(bin, program), args]
+
+/** Runs a PostgreSQL program. */
 const pg = async (bin, program, args) => {
-  const [command, argv] = process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", join(bin, program), ...args]] : [join(bin, program), args]
+  const [command, argv] = pgCommand(bin, program, args)
   try {
     await promisify(execFile)(command, argv, { timeout: 60_000 })
   } catch (error) {
@@ -61,6 +67,9 @@ export const startServer = async () => {
   await pg(bin, "initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"])
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c max_connections=200`
   await pg(bin, "pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-o", options, "-w", "-t", "30", "start"])
+  // Should this process be killed before `stop`, the server goes with it (`stop` removes `dir`).
+  const [command, argv] = pgCommand(bin, "pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"])
+  reapWhenGone(`if [ -d ${shellQuote(dir)} ]; then ${[command, ...argv].map(shellQuote).join(" ")} >/dev/null 2>&1; rm -rf ${shellQuote(dir)}; fi`)
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     dir,

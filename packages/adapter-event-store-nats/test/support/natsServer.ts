@@ -1,7 +1,7 @@
 /**
  * A nats-server with JetStream for the tests: `CIM_NIX_TEST_NATS_URL` when set, otherwise one
  * started on a free port with a temporary store directory, stopped (by its pid) and removed by
- * `stop`. Each test gets its own JetStream stream and subject prefix on it (`freshStore`).
+ * `stop`, or once this process has gone if it is killed before. Each test gets its own JetStream stream and subject prefix on it (`freshStore`).
  */
 import { jetstreamManager } from "@nats-io/jetstream"
 import { connect } from "@nats-io/transport-node"
@@ -12,6 +12,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { EventStore } from "@cim-nix/application"
 import { freePort } from "../../../../tools/vitest/freePort.mjs"
+import { reapWhenGone, shellQuote } from "../../../../tools/vitest/reaper.mjs"
 import { NatsEventStore } from "../../src/index.js"
 
 /** A running server. */
@@ -44,7 +45,13 @@ export const start = async (): Promise<Server> => {
   const dir = mkdtempSync(join(tmpdir(), "cim-nix-nats-"))
   const proc = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir], { stdio: "ignore" })
   const url = `127.0.0.1:${port}`
-  await waitUntilUp(url, proc)
+  // Should this process be killed before `stop`, the server goes with it (`stop` removes `dir`).
+  reapWhenGone(`if [ -d ${shellQuote(dir)} ]; then kill ${proc.pid}; rm -rf ${shellQuote(dir)}; fi`)
+  await waitUntilUp(url, proc).catch((error: unknown) => {
+    proc.kill()
+    rmSync(dir, { recursive: true, force: true })
+    throw error
+  })
   return {
     url,
     stop: async () => {
