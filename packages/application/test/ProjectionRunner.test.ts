@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, FastCheck as fc, Fiber, Layer, Option, Schedule, Schema } from "effect"
+import { Cause, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, ParseResult, Schedule, Schema } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
 import * as EventStore from "../src/ports/EventStore.js"
 import type * as Projection from "../src/projections/Projection.js"
@@ -126,6 +126,23 @@ describe("ProjectionRunner", () => {
       expect(yield* store.checkpoint("per-stream")).toEqual(Option.some({ position: 2, version: 1 }))
       expect((yield* store.get("per-type", ["all"])).get("all")).toEqual({ n: 2 })
       expect((yield* store.get("per-stream", ["c"])).size).toBe(0)
+    }).pipe(Effect.provide(stores)))
+
+  it.live("a projector that makes a document its schema does not allow is a defect that says what is wrong, and nothing is written", () =>
+    Effect.gen(function* () {
+      yield* appendPlan([[0, 2]])
+      const broken: Projection.Projection<typeof Total.Type, Event> = {
+        ...perType,
+        name: "broken",
+        apply: () => Option.some({ n: "not a number" as unknown as number })
+      }
+      const exit = yield* Effect.exit(ProjectionRunner.catchUp({ projections: [broken], decode }))
+      const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+      expect(ParseResult.isParseError(defect)).toBe(true)
+      expect(String((defect as ParseResult.ParseError).message)).toMatch(/\["n"\][\s\S]*Expected number, actual "not a number"/)
+      const store = yield* ProjectionStore.ProjectionStore
+      expect(yield* store.checkpoint("broken")).toEqual(Option.none())
+      expect(yield* store.list("broken")).toEqual([])
     }).pipe(Effect.provide(stores)))
 
   it.live("follows live appends until interrupted", () =>

@@ -68,7 +68,7 @@ export const decodeDocument = <Doc, Event>(
 
 /** Encodes a document of `projection` for the store; a document that does not encode is a bug in its projector (a defect). */
 export const encodeDocument = <Doc, Event>(projection: Projection<Doc, Event>, document: Doc): unknown =>
-  Either.getOrThrow(codecsOf(projection.document).encode(document))
+  Either.getOrThrowWith(codecsOf(projection.document).encode(document), (error) => error)
 
 /** The document of `projection` at `key`, if any. */
 export const find = <Doc, Event>(
