@@ -312,7 +312,7 @@ describe("DomainEvent", () => {
           const payload = tagged(event)
           const value = compiledPayload(payload)
           expect(value).not.toBe(rejected)
-          expect(value).toEqual(Either.getOrThrow(effectPayload(payload)))
+          expect(value).toStrictEqual(Either.getOrThrow(effectPayload(payload)))
         }
       }),
       { numRuns: 100 }
@@ -327,7 +327,7 @@ describe("DomainEvent", () => {
         const expected = effectPayload(payload)
         const value = compiledPayload(payload)
         if (Either.isLeft(expected)) expect(value).toBe(rejected)
-        else if (value !== rejected) expect(value).toEqual(expected.right)
+        else if (value !== rejected) expect(value).toStrictEqual(expected.right)
       }),
       { numRuns: 500 }
     )

@@ -98,7 +98,7 @@ describe("fastDecoder", () => {
             const value = fast(input)
             // Unions of overlapping members are Effect's to decide; everything else is compiled.
             if (!leftToEffect.has(name)) expect(value).not.toBe(rejected)
-            if (value !== rejected) expect(value).toEqual(Either.getOrThrow(expected))
+            if (value !== rejected) expect(value).toStrictEqual(Either.getOrThrow(expected))
           }
         })
 
@@ -108,8 +108,8 @@ describe("fastDecoder", () => {
             const expected = slow(input)
             const value = fast(input)
             if (Either.isLeft(expected)) expect(value).toBe(rejected)
-            else if (value !== rejected) expect(value).toEqual(expected.right)
-            expect(wrapped(input)).toEqual(expected)
+            else if (value !== rejected) expect(value).toStrictEqual(expected.right)
+            expect(wrapped(input)).toStrictEqual(expected)
           }), { numRuns: 150 })
         })
       }
@@ -140,7 +140,7 @@ describe("fastDecoder", () => {
         const value = compile(schema as Schema.Schema<unknown, unknown>, options)(input)
         const expected = ParseResult.decodeUnknownEither(schema as Schema.Schema<unknown, unknown>, options)(input)
         if (Either.isLeft(expected)) expect(value).toBe(rejected)
-        else if (value !== rejected) expect(value).toEqual(expected.right)
+        else if (value !== rejected) expect(value).toStrictEqual(expected.right)
       }
     }
   })
