@@ -7,8 +7,8 @@
  *   pragmas, with `synchronous = FULL` (the default) and `NORMAL`; rounds interleaved, medians;
  * - a replay of a 100,000-event domain history (`DomainHistory`): reading it back with the raw
  *   driver (the floor: rows and `JSON.parse`, no validation) and with the adapter, decoding it
- *   into domain events, and rebuilding the read models into SQLite and into memory (three times
- *   each, medians).
+ *   into domain events, and rebuilding the read models into SQLite and into memory in turn
+ *   (three times each: the first, as `cim-nix projections rebuild` runs it, and the median).
  * `CIM_NIX_BETTER_SQLITE3` is the driver's path (the launcher sets it); `BENCH_ROUNDS` (default 3)
  * and `BENCH_REPLAY_EVENTS` (default 100,000) scale it.
  */
@@ -149,27 +149,34 @@ const replay = Effect.scoped(Effect.gen(function* () {
       if (all.length !== replayEvents) throw new Error(`read ${all.length} of ${replayEvents} events`)
       return [read, decode] as const
     }))
-  const rebuilds = (layer: Layer.Layer<ProjectionStore.ProjectionStore>) =>
-    Effect.forEach([1, 2, 3], () =>
-      Effect.map(seconds(ProjectionRunner.rebuild(ReadModels.config).pipe(Effect.provide(layer), Effect.provide(context))), ([s, reached]) => {
-        if (reached !== replayEvents) throw new Error(`replayed ${reached} of ${replayEvents} events`)
-        return s
-      }))
-  const sqlite = median(yield* rebuilds(Layer.succeedContext(context)))
-  const memory = median(yield* rebuilds(InMemoryProjectionStore.layer))
-  const verdict = replayEvents / sqlite >= 100_000 ? "met" : "not met"
+  const rebuild = (layer: Layer.Layer<ProjectionStore.ProjectionStore>) =>
+    Effect.map(seconds(ProjectionRunner.rebuild(ReadModels.config).pipe(Effect.provide(layer), Effect.provide(context))), ([s, reached]) => {
+      if (reached !== replayEvents) throw new Error(`replayed ${reached} of ${replayEvents} events`)
+      return s
+    })
+  // Rebuilds into SQLite and into memory take turns; the first of each runs in a process that
+  // has rebuilt nothing yet, as `cim-nix projections rebuild` does.
+  const sqlite: Array<number> = []
+  const memory: Array<number> = []
+  for (let r = 0; r < 3; r++) {
+    sqlite.push(yield* rebuild(Layer.succeedContext(context)))
+    memory.push(yield* rebuild(InMemoryProjectionStore.layer))
+  }
+  const first = sqlite[0]!
+  const verdict = replayEvents / first >= 100_000 ? "met" : "not met"
   return {
-    verdict: `Rebuild target (100,000 events/s): ${verdict}. Reading and decoding alone (\`readAll\`, then \`ReadModels.decode\`) ` +
+    verdict: `Rebuild target (100,000 events/s, first rebuild): ${verdict}. Reading and decoding alone (\`readAll\`, then \`ReadModels.decode\`) ` +
       `run at ${rate(replayEvents, read + decode)} events/s here, a ceiling for any rebuild whatever the projectors and the store do; ` +
-      `they take ${Math.round((read + decode) / sqlite * 100)}% of the SQLite rebuild, the projectors, encoding and writing the documents the rest. ` +
+      `they take ${Math.round((read + decode) / first * 100)}% of the first SQLite rebuild, the projectors, encoding and writing the documents the rest. ` +
       `The raw driver's read of the same rows, with \`JSON.parse\` and \`new Date\` but no validation, takes ${(raw / replayEvents * 1e6).toFixed(1)} µs per event of the ${(1e6 / 100_000).toFixed(0)} µs the target allows.`,
     lines: [
-    `| appending the history, one event per append at its expected version (${replayEvents} appends, NORMAL) | ${rate(replayEvents, setup)} |`,
-    `| raw driver: the same rows read in pages of 1,000, payloads parsed, no validation (baseline) | ${rate(replayEvents, raw)} |`,
-    `| \`readAll\` (decoded envelopes, pages of 1,000) | ${rate(replayEvents, read)} |`,
-    `| decoding the payloads into domain events (\`ReadModels.decode\`) | ${rate(replayEvents, decode)} |`,
-    `| rebuilding the four read models into SQLite (\`ProjectionRunner.rebuild\`, commits of 20,000 events; median of 3) | **${rate(replayEvents, sqlite)}** |`,
-    `| rebuilding the four read models into memory (median of 3) | ${rate(replayEvents, memory)} |`
+      `| appending the history, one event per append at its expected version (${replayEvents} appends, NORMAL) | ${rate(replayEvents, setup)} |`,
+      `| raw driver: the same rows read in pages of 1,000, payloads parsed, no validation (baseline) | ${rate(replayEvents, raw)} |`,
+      `| \`readAll\` (decoded envelopes, pages of 1,000) | ${rate(replayEvents, read)} |`,
+      `| decoding the payloads into domain events (\`ReadModels.decode\`) | ${rate(replayEvents, decode)} |`,
+      `| rebuilding the four read models into SQLite (\`ProjectionRunner.rebuild\`, commits of 20,000 events): the process's first rebuild | **${rate(replayEvents, first)}** |`,
+      `| the same, median of 3 rebuilds in one process | ${rate(replayEvents, median(sqlite))} |`,
+      `| rebuilding the four read models into memory: the first, and the median of 3 | ${rate(replayEvents, memory[0]!)}, ${rate(replayEvents, median(memory))} |`
     ]
   }
 }))
@@ -212,7 +219,7 @@ const program = Effect.gen(function* () {
     ...normal,
     "",
     `Replay of a ${replayEvents.toLocaleString("en-US")}-event domain history (\`DomainHistory\`: 100 flakes, 50 configurations,`,
-    "builds of 500 packages, checks, lock updates, activations) from one file; reads once, rebuilds three times (medians). Target: rebuilding",
+    "builds of 500 packages, checks, lock updates, activations) from one file; reads once, then rebuilds into SQLite and into memory in turn, three times each. Target: rebuilding",
     "the read models at 100,000 events/s or more.",
     "",
     "| step | events/s |",
