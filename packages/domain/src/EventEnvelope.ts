@@ -44,6 +44,9 @@ export const decodeNew = Codec.decoder(NewEvent)
 /** Decodes an `EventEnvelope` as `Schema.decodeUnknownEither` does, compiled for valid input (replays read many). */
 export const decode = Codec.decoder(EventEnvelope)
 
+/** Encodes a `NewEvent` as `Schema.encodeUnknownEither` does, compiled for valid values (stores write many). */
+export const encodeNew = Codec.encoder(NewEvent)
+
 /** Correlation and causation of a message. */
 export interface Causality {
   readonly correlationId: string
