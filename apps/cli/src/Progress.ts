@@ -1,8 +1,8 @@
 /**
- * Live build progress on stderr, from the build's event stream: derivations done / running /
- * total, the derivation being built, the elapsed time and the last log line, redrawn in place
- * on one line. Only on a terminal and never with `--json`: elsewhere `make` gives a display that
- * draws nothing.
+ * Live progress on stderr, redrawn in place on one line: a build's derivations done / running /
+ * total, the derivation being built, the elapsed time and the last log line (from the build's
+ * event stream), and a rebuild's events applied. Only on a terminal and never with `--json`:
+ * elsewhere the line draws nothing.
  */
 import type { Nix } from "@cim-nix/application"
 import { Effect } from "effect"
@@ -60,23 +60,53 @@ export const render = (state: State, elapsedMs: number, columns: number): string
 
 const silent: Display = { onEvent: () => Effect.void, clear: Effect.void }
 
-/** A display on stderr when `enabled` and stderr is a terminal, else one that draws nothing. */
-export const make = (enabled: boolean): Display => {
+/** A line redrawn in place on stderr: `draw` replaces it (given the terminal's width), `clear` removes it. */
+export interface Line {
+  readonly draw: (text: (columns: number) => string) => Effect.Effect<void>
+  readonly clear: Effect.Effect<void>
+}
+
+const noLine: Line = { draw: () => Effect.void, clear: Effect.void }
+
+/** A line on stderr when `enabled` and stderr is a terminal, else one that draws nothing. */
+export const line = (enabled: boolean): Line => {
   const stderr = process.stderr
-  if (!enabled || stderr.isTTY !== true) return silent
-  const builds = new Set<number>()
-  const started = Date.now()
-  let state = initial
+  if (!enabled || stderr.isTTY !== true) return noLine
   let drawn = false
   return {
-    onEvent: (event) =>
+    draw: (text) =>
       Effect.sync(() => {
-        state = step(state, event, builds)
-        stderr.write(`\r\u001b[K${render(state, Date.now() - started, (stderr.columns || 80) - 1)}`)
+        stderr.write(`\r\u001b[K${text((stderr.columns || 80) - 1)}`)
         drawn = true
       }),
     clear: Effect.sync(() => {
       if (drawn) stderr.write("\r\u001b[K")
     })
   }
+}
+
+/** A build display on stderr when `enabled` and stderr is a terminal, else one that draws nothing. */
+export const make = (enabled: boolean): Display => {
+  const out = line(enabled)
+  if (out === noLine) return silent
+  const builds = new Set<number>()
+  const started = Date.now()
+  let state = initial
+  return {
+    onEvent: (event) =>
+      Effect.suspend(() => {
+        state = step(state, event, builds)
+        return out.draw((columns) => render(state, Date.now() - started, columns))
+      }),
+    clear: out.clear
+  }
+}
+
+/** The line shown while read models are rebuilt: events applied of `total`, the rate and the elapsed time, cut to `columns`. */
+export const renderRebuild = (position: number, total: number, elapsedMs: number, columns: number): string => {
+  const count = (n: number) => n.toLocaleString("en-US")
+  const percent = total === 0 ? 100 : Math.floor((position / total) * 100)
+  const rate = elapsedMs === 0 ? "" : `, ${count(Math.round(position / (elapsedMs / 1000)))} events/s`
+  const text = `rebuilding read models: ${count(position)}/${count(total)} events (${percent}%)${rate}, ${(elapsedMs / 1000).toFixed(1)}s`
+  return text.length > columns ? `${text.slice(0, Math.max(columns - 1, 0))}…` : text
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { spawn } from "node:child_process"
-import { bundle, cimNix } from "./cli.js"
+import { execFile, spawn } from "node:child_process"
+import { baseEnv, bundle, cimNix } from "./cli.js"
 import { storedEvents, testEnv, writeFlake } from "./testFlake.js"
 
 describe("cim-nix events", { timeout: 180_000 }, () => {
@@ -83,5 +83,26 @@ describe("cim-nix events", { timeout: 180_000 }, () => {
     expect(rebuilt.projections).toContain("event-log")
     expect((await storedEvents(env)).map((e) => e.position)).toEqual([1, 2])
     expect((await cimNix(["projections", "rebuild"], env)).stdout).toMatch(/^Rebuilt .*event-log.* up to event 2\.\n$/)
+  })
+
+  it("projections rebuild shows the events applied on a terminal, and nothing with --json", async () => {
+    const env = testEnv()
+    expect((await cimNix(["eval", "1"], env)).code).toBe(0)
+    expect((await cimNix(["eval", "2"], env)).code).toBe(0)
+    // `script` runs the CLI on a pseudo-terminal and prints what the terminal showed.
+    const onTerminal = (args: ReadonlyArray<string>) =>
+      new Promise<string>((resolve, reject) => {
+        const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`
+        const command = [process.execPath, bundle, ...args].map(quote).join(" ")
+        execFile("script", ["-qec", command, "/dev/null"], { env: { ...baseEnv(), ...env }, timeout: 60_000 }, (error, stdout) =>
+          error ? reject(error) : resolve(stdout))
+      })
+    const shown = await onTerminal(["projections", "rebuild"])
+    expect(shown).toMatch(/rebuilding read models: 2\/2 events \(100%\)/)
+    // The line is cleared before the result is printed.
+    expect(shown).toMatch(/\r\u001b\[KRebuilt .*event-log.* up to event 2\./)
+    const json = await onTerminal(["projections", "rebuild", "--json"])
+    expect(JSON.parse(json).position).toBe(2)
+    expect(json).not.toMatch(/rebuilding/)
   })
 })

@@ -101,6 +101,19 @@ describe("ProjectionRunner", () => {
       expect((yield* store.get("per-type", ["all"])).get("all")).toEqual({ n: 6 })
     }).pipe(Effect.provide(stores)))
 
+  it.live("reports its progress after each page of events, up to the last position", () =>
+    Effect.gen(function* () {
+      yield* appendPlan([[0, 1500], [1, 1000], [2, 700]])
+      const seen: Array<number> = []
+      const report = { onProgress: (position: number) => Effect.sync(() => void seen.push(position)) }
+      expect(yield* ProjectionRunner.rebuild({ projections, decode }, report)).toBe(3200)
+      expect(seen).toEqual([1000, 2000, 3000, 3200])
+      seen.length = 0
+      yield* appendPlan([[1, 5]])
+      expect(yield* ProjectionRunner.catchUp({ projections, decode }, report)).toBe(3205)
+      expect(seen).toEqual([3205])
+    }).pipe(Effect.provide(stores)))
+
   it.live("rebuilds one projection in small batches without applying events twice to another one ahead of it", () =>
     Effect.gen(function* () {
       yield* appendPlan([[0, 3], [1, 2], [0, 1]])

@@ -162,9 +162,16 @@ const loadDocuments = <Doc, Event>(
     }
   })
 
+/** How a catch-up or rebuild reports on itself. */
+export interface RunOptions {
+  /** Called with the position every projection has reached, after each page of events (1,000) is applied. */
+  readonly onProgress?: ((position: number) => Effect.Effect<void>) | undefined
+}
+
 /** Applies every event after the checkpoints up to the end of the store; returns the position reached. */
 export const catchUp = <Event>(
-  config: Config<Event>
+  config: Config<Event>,
+  options: RunOptions = {}
 ): Effect.Effect<number, RunError, EventStore.EventStore | ProjectionStore.ProjectionStore> =>
   Effect.gen(function* () {
     const events = yield* EventStore.EventStore
@@ -184,6 +191,7 @@ export const catchUp = <Event>(
             uncommitted = 0
           }
           if (Option.isSome(corrupt)) return yield* Effect.fail(corrupt.value)
+          if (options.onProgress !== undefined) yield* options.onProgress(lowest(tracks))
         }))
     )
     yield* commit(store, tracks)
@@ -192,10 +200,11 @@ export const catchUp = <Event>(
 
 /** Drops the read models and builds them again from position 1; returns the position reached. */
 export const rebuild = <Event>(
-  config: Config<Event>
+  config: Config<Event>,
+  options: RunOptions = {}
 ): Effect.Effect<number, RunError, EventStore.EventStore | ProjectionStore.ProjectionStore> =>
   Effect.flatMap(ProjectionStore.ProjectionStore, (store) =>
-    Effect.zipRight(Effect.forEach(config.projections, (p) => store.reset(p.name), { discard: true }), catchUp(config)))
+    Effect.zipRight(Effect.forEach(config.projections, (p) => store.reset(p.name), { discard: true }), catchUp(config, options)))
 
 /**
  * Catches up, then keeps applying events as they are appended, committing at most every
