@@ -198,16 +198,19 @@ const transformationStep = (
       return isDecoding ? kind.decode : kind.encode
     case "ComposeTransformation":
       return Either.right
-    case "TypeLiteralTransformation":
+    case "TypeLiteralTransformation": {
+      // The direction is chosen once, not on every value.
+      const renames = kind.propertySignatureTransformations.map((pst) =>
+        isDecoding ? { from: pst.from, to: pst.to, step: pst.decode } : { from: pst.to, to: pst.from, step: pst.encode })
       return (input: Record<PropertyKey, unknown>) => {
-        for (const pst of kind.propertySignatureTransformations) {
-          const [from, to, step] = isDecoding ? [pst.from, pst.to, pst.decode] : [pst.to, pst.from, pst.encode]
+        for (const { from, step, to } of renames) {
           const value = step(Object.prototype.hasOwnProperty.call(input, from) ? Option.some(input[from]) : Option.none())
           delete input[from]
           if (Option.isSome(value)) input[to] = value.value
         }
         return Either.right(input)
       }
+    }
   }
 }
 
