@@ -6,7 +6,7 @@
  */
 import type { Either, ParseResult } from "effect"
 import { Schema } from "effect"
-import { fastDecoder, fastEncoder } from "./internal/fastDecoder.js"
+import { fastChecker, fastDecoder, fastEncoder } from "./internal/fastDecoder.js"
 import type { Options } from "./internal/fastDecoder.js"
 
 export type { Options }
@@ -24,3 +24,14 @@ export const encoder = <A, I>(
   options: Options = {}
 ): (value: unknown) => Either.Either<I, ParseResult.ParseError> =>
   fastEncoder(schema, options, Schema.encodeUnknownEither(schema, options))
+
+/**
+ * `Schema.decodeUnknownEither(schema, options)` as a check: the input itself, typed as the
+ * schema's encoded form, when it decodes, else the same `ParseError`. It builds no decoded value
+ * where it can avoid it, for work that reads values in their JSON form (projectors on replay).
+ */
+export const checker = <A, I>(
+  schema: Schema.Schema<A, I, never>,
+  options: Options = {}
+): (input: unknown) => Either.Either<I, ParseResult.ParseError> =>
+  fastChecker(schema, options, Schema.decodeUnknownEither(schema, options))

@@ -333,6 +333,30 @@ describe("DomainEvent", () => {
     )
   })
 
+  it("checkEnvelope passes an envelope exactly when fromEnvelope reads it, as the stored payload with its tag, or with fromEnvelope's error (property)", () => {
+    const envelopes = arbitraryEvents.filter((events) => events.length > 0).chain((events) =>
+      fc.constantFrom(...events).chain((event) => {
+        const envelope = Effect.runSync(stored(event))
+        return fc.oneof(
+          fc.constant(envelope),
+          mutations(envelope.payload).map((payload) => ({ ...envelope, payload })),
+          fc.constantFrom("FlakeExploded", "PackageBuilt", "toString").map((type) => ({ ...envelope, type })),
+          fc.constantFrom(0, 2).map((schemaVersion) => ({ ...envelope, schemaVersion }))
+        )
+      }))
+    fc.assert(
+      fc.property(envelopes, (envelope) => {
+        const before = JSON.stringify(envelope.payload)
+        const decoded = DomainEvent.fromEnvelope(envelope)
+        const checked = DomainEvent.checkEnvelope(envelope)
+        if (Either.isLeft(decoded)) expect(checked).toStrictEqual(decoded)
+        else expect(checked).toStrictEqual(Either.right({ ...(envelope.payload as object), _tag: envelope.type }))
+        expect(JSON.stringify(envelope.payload)).toBe(before)
+      }),
+      { numRuns: 400 }
+    )
+  })
+
   it.effect("rejects unknown types, the wrong aggregate type and other schema versions", () =>
     Effect.gen(function* () {
       const [event] = yield* samples

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Either, FastCheck, ParseResult, Schema } from "effect"
 import * as fc from "fast-check"
-import { compile, compileEncoder, fastDecoder, fastEncoder, rejected } from "../src/internal/fastDecoder.js"
+import { compile, compileChecker, compileEncoder, fastChecker, fastDecoder, fastEncoder, rejected } from "../src/internal/fastDecoder.js"
 import type { Options } from "../src/internal/fastDecoder.js"
 import { mutations } from "./support/mutations.js"
 
@@ -19,6 +19,10 @@ const Shape = Schema.Union(
   Schema.TaggedStruct("Square", { side: Schema.Int }),
   Schema.Union(Schema.TaggedStruct("Dot", {}), Schema.TaggedStruct("Line", { length: Schema.NumberFromString }))
 )
+/** A class of plain fields (a checker constructs it to check it), and one it must decode in full. */
+class Point extends Schema.Class<Point>("Point")({ x: Schema.Int, y: Schema.Int.pipe(Schema.nonNegative()) }) {}
+class Stamped extends Schema.Class<Stamped>("Stamped")({ at: Schema.DateTimeUtc }) {}
+
 const schemas = {
   struct: Schema.Struct({
     a: Schema.String,
@@ -39,6 +43,9 @@ const schemas = {
     defaulted: Schema.optionalWith(Schema.Number, { default: () => 7 })
   }),
   recursive: Tree,
+  classes: Schema.Struct({ point: Point, stamped: Stamped, points: Schema.Array(Point) }),
+  // A missing key decodes to a default that its own type rejects: such a key fails to decode.
+  invalidDefault: Schema.Struct({ n: Schema.optionalWith(Schema.Number.pipe(Schema.positive()), { default: () => -1 }) }),
   discriminated: Shape,
   primitives: Schema.Union(Schema.String, Schema.Number, Schema.Null, Schema.Literal(true)),
   // Effect tries the tagged member first whatever the order: a compiled union trying them in order would differ.
@@ -115,6 +122,60 @@ describe("fastDecoder", () => {
       }
     }
   }
+
+  for (const [name, schema] of Object.entries(schemas) as Array<[string, Schema.Schema<unknown, unknown>]>) {
+    for (const options of optionSets) {
+      const slow = ParseResult.decodeUnknownEither(schema, options)
+      const check = compileChecker(schema, options)
+      const valid = directions[0].valid(schema)
+      const title = `checking ${name} ${JSON.stringify(options)}`
+
+      it(`${title}: every valid input passes the compiled check as itself, unchanged`, () => {
+        for (const input of valid) {
+          const before = JSON.stringify(input)
+          expect(Either.isRight(slow(input))).toBe(true)
+          expect(check(input)).toBe(input)
+          expect(JSON.stringify(input)).toBe(before)
+        }
+      })
+
+      it(`${title}: a mutated input passes only when Effect decodes it, with Effect's error otherwise (property)`, () => {
+        const checked = fastChecker(schema, options, slow)
+        fc.assert(fc.property(fc.constantFrom(...valid).chain(mutations), (input) => {
+          const expected = slow(input)
+          const value = check(input)
+          if (Either.isLeft(expected)) {
+            expect(value).toBe(rejected)
+            expect(checked(input)).toStrictEqual(expected)
+          } else {
+            if (value !== rejected) expect(value).toBe(input)
+            expect(checked(input)).toStrictEqual(Either.right(input))
+          }
+        }), { numRuns: 150 })
+      })
+    }
+  }
+
+  it("checks without building values, except where a step needs the decoded value", () => {
+    const check = compileChecker(schemas.classes, {})
+    const stamped = { at: "2024-05-01T12:00:00.000Z" }
+    const input = { point: { x: 1, y: 2 }, stamped, points: [{ x: 3, y: 0 }] }
+    expect(check(input)).toBe(input)
+    expect(check({ ...input, point: { x: 1, y: -2 } })).toBe(rejected)
+    expect(check({ ...input, stamped: { at: "not a date" } })).toBe(rejected)
+    expect(check({ ...input, points: [{ x: 1.5, y: 0 }] })).toBe(rejected)
+    // The default is checked once: then the node is decoded in full, and a missing key fails as in Effect.
+    const defaulted = compileChecker(schemas.invalidDefault, {})
+    const two = { n: 2 }
+    expect(defaulted(two)).toBe(two)
+    expect(Either.isLeft(ParseResult.decodeUnknownEither(schemas.invalidDefault)({}))).toBe(true)
+    expect(defaulted({})).toBe(rejected)
+    const transformations = compileChecker(schemas.transformations, {})
+    const ok = { at: stamped.at, n: "1.5", int: "2", old_name: "x" }
+    expect(transformations(ok)).toBe(ok)
+    expect(transformations({ ...ok, int: "2.5" })).toBe(rejected)
+    expect(transformations({ ...ok, n: "x" })).toBe(rejected)
+  })
 
   it("encodes a refined value only after checking it against its type side, as Effect does", () => {
     // The filter reads the number; the encoded value is a string.

@@ -217,11 +217,64 @@ const transformationStep = (
 /** `ast` without the refinements at its top (what Effect encodes a refinement's value with). */
 const dropRefinements = (ast: SchemaAST.AST): SchemaAST.AST => (ast._tag === "Refinement" ? dropRefinements(ast.from) : ast)
 
+/**
+ * What a compiler builds: a decoder, an encoder, or a checker, which decodes without building
+ * the result: it returns its input itself when the input decodes.
+ */
+type Mode = "decode" | "encode" | "check"
+
+/**
+ * True when decoding `ast` gives back its input unchanged (when it succeeds): no
+ * transformations, declarations, suspensions or nodes left to Effect below it. A checker runs a
+ * refinement's filter, or a transformation's step, on the input itself only above such nodes.
+ */
+const isPlain = (ast: SchemaAST.AST): boolean => {
+  if (hasFallback(ast) || Option.isSome(SchemaAST.getParseOptionsAnnotation(ast))) return false
+  switch (ast._tag) {
+    case "Literal":
+    case "StringKeyword":
+    case "NumberKeyword":
+    case "BooleanKeyword":
+    case "UndefinedKeyword":
+    case "UnknownKeyword":
+    case "AnyKeyword":
+      return true
+    case "Refinement":
+      return isPlain(ast.from)
+    case "TupleType":
+      return ast.elements.every((e) => isPlain(e.type)) && ast.rest.every((r) => isPlain(r.type))
+    case "TypeLiteral":
+      return ast.propertySignatures.every((ps) => isPlain(ps.type)) && ast.indexSignatures.every((is) => isPlain(is.type))
+    case "Union":
+      return ast.types.every(isPlain)
+    default:
+      return false
+  }
+}
+
 class Compiler {
   private readonly memo = new Map<SchemaAST.AST, Compiled>()
-  /** The decoding compiler an encoding one checks refined values with. */
+  /** The decoding compiler an encoding one checks refined values with, and a checker builds with where it must. */
   private decoding: Compiler | undefined
-  constructor(private readonly options: SchemaAST.ParseOptions, private readonly isDecoding: boolean) {}
+  private readonly isDecoding: boolean
+  private readonly isChecking: boolean
+  constructor(private readonly options: SchemaAST.ParseOptions, mode: Mode) {
+    this.isDecoding = mode !== "encode"
+    this.isChecking = mode === "check"
+  }
+
+  /** The decoder of `ast` (this compiler when it decodes). */
+  private decoder(ast: SchemaAST.AST): Compiled {
+    if (this.isDecoding && !this.isChecking) return this.compile(ast)
+    this.decoding ??= new Compiler(this.options, "decode")
+    return this.decoding.compile(ast)
+  }
+
+  /** A checker that decodes `ast` in full, for nodes it cannot check without building their value. */
+  private byDecoding(ast: SchemaAST.AST): Compiled {
+    const decode = this.decoder(ast)
+    return (input) => (decode(input) === FAIL ? FAIL : input)
+  }
 
   compile(ast: SchemaAST.AST): Compiled {
     const known = this.memo.get(ast)
@@ -231,7 +284,7 @@ class Compiler {
     const self: Compiled = (input) => compiled!(input)
     this.memo.set(ast, self)
     const annotated = hasFallback(ast) || Option.isSome(SchemaAST.getParseOptionsAnnotation(ast))
-    compiled = annotated ? byEffect(ast, this.options, this.isDecoding) : this.node(ast)
+    compiled = annotated ? this.byEffect(ast) : this.node(ast)
     this.memo.set(ast, compiled)
     return compiled
   }
@@ -270,21 +323,28 @@ class Compiler {
         return (input) => (target ??= this.compile(ast.f()))(input)
       }
       default:
-        return byEffect(ast, this.options, this.isDecoding)
+        return this.byEffect(ast)
     }
+  }
+
+  /** A node left to Effect (a checker returns the input, not Effect's value). */
+  private byEffect(ast: SchemaAST.AST): Compiled {
+    const parse = byEffect(ast, this.options, this.isDecoding)
+    return this.isChecking ? (input) => (parse(input) === FAIL ? FAIL : input) : parse
   }
 
   private refinement(ast: SchemaAST.Refinement): Compiled {
     if (!this.isDecoding) {
       // Effect encodes a refined value after checking it against the type side, filters included.
-      this.decoding ??= new Compiler(this.options, true)
-      const check = this.decoding.compile(SchemaAST.typeAST(ast))
+      const check = this.decoder(SchemaAST.typeAST(ast))
       const encode = this.compile(dropRefinements(ast.from))
       return (input) => {
         const value = check(input)
         return value === FAIL ? FAIL : encode(value)
       }
     }
+    // The filter reads the decoded value: a checker has it only when it is the input itself.
+    if (this.isChecking && !isPlain(ast.from)) return this.byDecoding(ast)
     const from = this.compile(ast.from)
     const options = this.options
     return (input) => {
@@ -294,6 +354,7 @@ class Compiler {
   }
 
   private transformation(ast: SchemaAST.Transformation): Compiled {
+    if (this.isChecking) return this.checkTransformation(ast)
     const from = this.compile(this.isDecoding ? ast.from : ast.to)
     const to = this.compile(this.isDecoding ? ast.to : ast.from)
     const transform = transformationStep(ast.transformation, this.isDecoding)
@@ -306,40 +367,74 @@ class Compiler {
     }
   }
 
+  /**
+   * Checks a transformation. Renames and defaults of struct keys: the struct before them, and
+   * each default (once, here) against its key's type. Any other step: on the input itself when
+   * decoding its `from` gives back the input, its result decoded by `to`; else the node is
+   * decoded in full.
+   */
+  private checkTransformation(ast: SchemaAST.Transformation): Compiled {
+    const kind = ast.transformation
+    if (kind._tag === "TypeLiteralTransformation" && SchemaAST.isTypeLiteral(ast.to)) {
+      const types = new Map(ast.to.propertySignatures.map((ps) => [ps.name, ps.type] as const))
+      const defaultsValid = kind.propertySignatureTransformations.every((pst) => {
+        const value = pst.decode(Option.none())
+        const type = types.get(pst.to)
+        return Option.isNone(value) || (type !== undefined && this.decoder(type)(value.value) !== FAIL)
+      })
+      return defaultsValid ? this.compile(ast.from) : this.byDecoding(ast)
+    }
+    if (kind._tag === "TypeLiteralTransformation" || !isPlain(ast.from)) return this.byDecoding(ast)
+    const from = this.compile(ast.from)
+    const to = this.decoder(ast.to)
+    const transform = transformationStep(kind, true)
+    const options = this.options
+    return (input) => {
+      if (from(input) === FAIL) return FAIL
+      const next = rightOrFail(transform(input, options, ast, input))
+      return next === FAIL || to(next) === FAIL ? FAIL : input
+    }
+  }
+
   private declaration(ast: SchemaAST.Declaration): Compiled {
     const decode = (this.isDecoding ? ast.decodeUnknown : ast.encodeUnknown)(...ast.typeParameters)
     const options = this.options
-    return (input) => rightOrFail(decode(input, options, ast))
+    const checking = this.isChecking
+    return (input) => {
+      const value = rightOrFail(decode(input, options, ast))
+      return checking && value !== FAIL ? input : value
+    }
   }
 
   private tuple(ast: SchemaAST.TupleType): Compiled {
     const elements = ast.elements.map((e) => ({ decode: this.compile(e.type), optional: e.isOptional }))
     const [head, ...tail] = ast.rest.map((r) => this.compile(r.type))
     const required = elements.filter((e) => !e.optional).length + tail.length
+    const checking = this.isChecking
     return (input) => {
       if (!Array.isArray(input) || input.length < required) return FAIL
       const length = input.length
       if (head === undefined && length > elements.length) return FAIL
-      const output: Array<unknown> = []
+      const output: Array<unknown> | undefined = checking ? undefined : []
       let i = 0
       for (; i < elements.length && i < length; i++) {
         const value = elements[i]!.decode(input[i])
         if (value === FAIL) return FAIL
-        output.push(value)
+        output?.push(value)
       }
       if (head !== undefined) {
         for (; i < length - tail.length; i++) {
           const value = head(input[i])
           if (value === FAIL) return FAIL
-          output.push(value)
+          output?.push(value)
         }
         for (let t = 0; t < tail.length; t++, i++) {
           const value = tail[t]!(input[i])
           if (value === FAIL) return FAIL
-          output.push(value)
+          output?.push(value)
         }
       }
-      return output
+      return output ?? input
     }
   }
 
@@ -347,7 +442,7 @@ class Compiler {
     if (ast.propertySignatures.length === 0 && ast.indexSignatures.length === 0) {
       return (input) => (input !== null && input !== undefined ? input : FAIL)
     }
-    if (!ast.indexSignatures.every((is) => stringParameter(is.parameter))) return byEffect(ast, this.options, this.isDecoding)
+    if (!ast.indexSignatures.every((is) => stringParameter(is.parameter))) return this.byEffect(ast)
     const properties = ast.propertySignatures.map((ps) => ({
       name: ps.name,
       optional: ps.isOptional,
@@ -357,10 +452,11 @@ class Compiler {
     const indexes = ast.indexSignatures.map((is) => ({ key: this.compile(is.parameter), decode: this.compile(is.type) }))
     const rejectExcess = this.options.onExcessProperty === "error"
     const hasOwn = Object.prototype.hasOwnProperty
+    const checking = this.isChecking
     return (input) => {
       if (typeof input !== "object" || input === null || Array.isArray(input)) return FAIL
       const record = input as Record<PropertyKey, unknown>
-      const output: Record<PropertyKey, unknown> = {}
+      const output: Record<PropertyKey, unknown> | undefined = checking ? undefined : {}
       let present = 0
       for (const property of properties) {
         if (hasOwn.call(record, property.name)) present++
@@ -370,7 +466,7 @@ class Compiler {
         else return FAIL
         const value = property.decode(record[property.name])
         if (value === FAIL) return FAIL
-        output[property.name] = value
+        if (output !== undefined) output[property.name] = value
       }
       // Without index signatures, an excess key is any own key beyond the expected ones present.
       if (rejectExcess && indexes.length === 0 && Reflect.ownKeys(record).length > present) return FAIL
@@ -385,16 +481,16 @@ class Compiler {
             if (index.key(key) === FAIL) continue
             const value = index.decode(record[key])
             if (value === FAIL) return FAIL
-            if (!expected.has(key)) output[key] = value
+            if (output !== undefined && !expected.has(key)) output[key] = value
           }
         }
       }
-      return output
+      return output ?? input
     }
   }
 
   private union(ast: SchemaAST.Union): Compiled {
-    if (!exclusiveMembers(ast.types, this.isDecoding)) return byEffect(ast, this.options, this.isDecoding)
+    if (!exclusiveMembers(ast.types, this.isDecoding)) return this.byEffect(ast)
     const members = ast.types.map((member) => this.compile(member))
     const dispatch = tagDispatch(ast.types, this.isDecoding)
     if (dispatch !== undefined) {
@@ -421,11 +517,19 @@ class Compiler {
  * does not vouch for (then Effect's decoder must have the last word).
  */
 export const compile = <A, I>(schema: Schema.Schema<A, I, never>, options: Options): (input: unknown) => A | typeof rejected =>
-  new Compiler(options, true).compile(schema.ast) as (input: unknown) => A | typeof rejected
+  new Compiler(options, "decode").compile(schema.ast) as (input: unknown) => A | typeof rejected
 
 /** The compiled check-and-encode of `schema`, as `compile` is of its decoding. */
 export const compileEncoder = <A, I>(schema: Schema.Schema<A, I, never>, options: Options): (input: unknown) => I | typeof rejected =>
-  new Compiler(options, false).compile(schema.ast) as (input: unknown) => I | typeof rejected
+  new Compiler(options, "encode").compile(schema.ast) as (input: unknown) => I | typeof rejected
+
+/**
+ * The compiled check of `schema`'s decoding: the input itself when it decodes, or `rejected` for
+ * an input it does not vouch for. It builds no value where it can avoid it (structs, arrays,
+ * unions, refinements of plain values), so it is cheaper than decoding.
+ */
+export const compileChecker = <A, I>(schema: Schema.Schema<A, I, never>, options: Options): (input: unknown) => I | typeof rejected =>
+  new Compiler(options, "check").compile(schema.ast) as (input: unknown) => I | typeof rejected
 
 /** What `compile`'s decoder returns for an input it leaves to Effect. */
 export const rejected: typeof FAIL = FAIL
@@ -448,6 +552,17 @@ export const fastEncoder = <A, I, E>(
   options: Options,
   encode: (value: unknown) => Either.Either<I, E>
 ): (value: unknown) => Either.Either<I, E> => withFallback(() => compileEncoder(schema, options), encode)
+
+/**
+ * `decode` (Effect's decoder of `schema` with `options`) as a check: the input itself, typed as
+ * the schema's encoded form, when it decodes, else `decode`'s error. Compiled as `fastDecoder` is.
+ */
+export const fastChecker = <A, I, E>(
+  schema: Schema.Schema<A, I, never>,
+  options: Options,
+  decode: (input: unknown) => Either.Either<A, E>
+): (input: unknown) => Either.Either<I, E> =>
+  withFallback(() => compileChecker(schema, options), (input) => Either.map(decode(input), () => input as I))
 
 const withFallback = <B, E>(
   make: () => (input: unknown) => B | typeof FAIL,
