@@ -177,6 +177,19 @@ describe("fastDecoder", () => {
     expect(transformations({ ...ok, n: "x" })).toBe(rejected)
   })
 
+  it("checks a DateTimeUtc text without building the DateTime exactly when Effect decodes it (property)", () => {
+    const check = compileChecker(Schema.DateTimeUtc, {})
+    const slow = ParseResult.decodeUnknownEither(Schema.DateTimeUtc)
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, "0"))
+    // ISO-like text, in and out of range (month 13, day 31 of a short month, hour 24), with and without `Z` or millis.
+    const isoLike = fc.tuple(fc.integer({ min: 0, max: 9999 }), two(13), two(32), two(25), two(60), two(61), fc.constantFrom("", ".5", ".123", ".1234"), fc.constantFrom("Z", "", "+01:00", "z"))
+      .map(([y, mo, d, h, mi, sec, ms, zone]) => `${String(y).padStart(4, "0")}-${mo}-${d}T${h}:${mi}:${sec}${ms}${zone}`)
+    fc.assert(fc.property(fc.oneof(isoLike, fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()), (text) => {
+      const expected = slow(text)
+      expect(check(text)).toBe(Either.isRight(expected) ? text : rejected)
+    }), { numRuns: 2000 })
+  })
+
   it("encodes a refined value only after checking it against its type side, as Effect does", () => {
     // The filter reads the number; the encoded value is a string.
     const positive = Schema.NumberFromString.pipe(Schema.positive())

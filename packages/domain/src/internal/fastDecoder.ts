@@ -17,8 +17,7 @@
  * all members are told apart by one key (a tag), the member is looked up by it. Anything else
  * (another union, parse-option or fallback annotations) is left to Effect, node by node.
  */
-import { Either, Option, ParseResult, SchemaAST } from "effect"
-import type { Schema } from "effect"
+import { Either, Option, ParseResult, Schema, SchemaAST } from "effect"
 
 /** What a compiled node returns for an input it does not vouch for. */
 const FAIL: unique symbol = Symbol("fastDecoder.FAIL")
@@ -214,6 +213,9 @@ const transformationStep = (
   }
 }
 
+/** ISO 8601 text in UTC as `DateTime.formatIso` writes it (the only form a checker reads without decoding). */
+const isoUtc = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/
+
 /** `ast` without the refinements at its top (what Effect encodes a refinement's value with). */
 const dropRefinements = (ast: SchemaAST.AST): SchemaAST.AST => (ast._tag === "Refinement" ? dropRefinements(ast.from) : ast)
 
@@ -374,6 +376,7 @@ class Compiler {
    * decoded in full.
    */
   private checkTransformation(ast: SchemaAST.Transformation): Compiled {
+    if (ast === Schema.DateTimeUtc.ast) return this.checkDateTimeUtc(ast)
     const kind = ast.transformation
     if (kind._tag === "TypeLiteralTransformation" && SchemaAST.isTypeLiteral(ast.to)) {
       const types = new Map(ast.to.propertySignatures.map((ps) => [ps.name, ps.type] as const))
@@ -394,6 +397,17 @@ class Compiler {
       const next = rightOrFail(transform(input, options, ast, input))
       return next === FAIL || to(next) === FAIL ? FAIL : input
     }
+  }
+
+  /**
+   * Checks a `DateTimeUtc` text without building the `DateTime`: text in the form Effect's
+   * encoder writes (ISO 8601 in UTC, ending in `Z`) is accepted when `Date` reads it, as Effect
+   * reads such text; any other input takes the full decoding.
+   */
+  private checkDateTimeUtc(ast: SchemaAST.Transformation): Compiled {
+    const decode = this.byDecoding(ast)
+    return (input) =>
+      typeof input === "string" && isoUtc.test(input) && !Number.isNaN(Date.parse(input)) ? input : decode(input)
   }
 
   private declaration(ast: SchemaAST.Declaration): Compiled {
