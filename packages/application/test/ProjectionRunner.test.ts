@@ -15,7 +15,7 @@ const decode = (envelope: EventEnvelope.EventEnvelope) =>
     : Either.right({ index: (envelope.payload as { index: number }).index })
 
 const Count = Schema.Struct({ count: Schema.Number, indices: Schema.Array(Schema.Number), lastPosition: Schema.Number })
-const perStream: Projection.Projection<typeof Count.Type, Event> = {
+const perStream: Projection.Projection<typeof Count.Type, typeof Count.Encoded, Event> = {
   name: "per-stream",
   version: 1,
   document: Count,
@@ -29,7 +29,7 @@ const perStream: Projection.Projection<typeof Count.Type, Event> = {
 }
 /** Two documents per event (by type and overall), and odd indices remove the per-type one. */
 const Total = Schema.Struct({ n: Schema.Number })
-const perType: Projection.Projection<typeof Total.Type, Event> = {
+const perType: Projection.Projection<typeof Total.Type, typeof Total.Encoded, Event> = {
   name: "per-type",
   version: 1,
   document: Total,
@@ -90,7 +90,7 @@ describe("ProjectionRunner", () => {
       expect(yield* ProjectionRunner.catchUp({ projections, decode })).toBe(6)
       expect((yield* store.get("per-stream", ["a"])).get("a")).toEqual({ count: 4, indices: [0, 1, 2, 0], lastPosition: 6 })
       // A new projector version: its stored documents (built by version 1) are dropped and rebuilt.
-      const v2 = { ...perStream, version: 2, apply: (doc: Option.Option<typeof Count.Type>, event: Event, e: EventEnvelope.EventEnvelope) =>
+      const v2 = { ...perStream, version: 2, apply: (doc: Option.Option<typeof Count.Type>, event: Event, e: Projection.Envelope) =>
         Option.map(perStream.apply(doc, event, e, ""), (d) => ({ ...d, indices: [] })) }
       expect(yield* ProjectionRunner.catchUp({ projections: [v2, perType], decode })).toBe(6)
       expect((yield* store.get("per-stream", ["a", "b"]))).toEqual(new Map([
@@ -144,7 +144,7 @@ describe("ProjectionRunner", () => {
   it.live("a projector that makes a document its schema does not allow is a defect that says what is wrong, and nothing is written", () =>
     Effect.gen(function* () {
       yield* appendPlan([[0, 2]])
-      const broken: Projection.Projection<typeof Total.Type, Event> = {
+      const broken: Projection.Projection<typeof Total.Type, typeof Total.Encoded, Event> = {
         ...perType,
         name: "broken",
         apply: () => Option.some({ n: "not a number" as unknown as number })

@@ -24,7 +24,7 @@ const run = (aggregate: AnyAggregate, aggregateId: string, command: unknown, sec
     const store = yield* EventStore.EventStore
     const stream = { aggregateType: aggregate.aggregateType, aggregateId }
     const stored = yield* store.readStream(stream)
-    const state = aggregate.fold(yield* Effect.forEach(stored, ReadModels.decode))
+    const state = aggregate.fold(yield* Effect.forEach(stored, DomainEvent.fromEnvelope))
     const events = yield* aggregate.decide(command, state)
     const newEvents = yield* Aggregate.toNewEvents(aggregate, events, {
       aggregateId,

@@ -83,7 +83,7 @@ export const printSegment = (segment: string): string =>
         .replace(/\$\{/g, "\\${")}"`
 
 /** The path as Nix writes it: `packages.x86_64-linux."foo.bar"`. */
-export const print = (path: AttributePath): string => path.map(printSegment).join(".")
+export const print = (path: ReadonlyArray<string>): string => path.map(printSegment).join(".")
 
 const fail = (input: string, position: number, message: string, hint: string) =>
   Either.left(new ParseError({ kind: "AttributePath", input, position, message: `${message} in attribute path '${input}'`, hint }))

@@ -473,6 +473,8 @@ export const FlakeRef = Schema.Union(
   Schema.annotations({ identifier: "FlakeRef", description: "A flake reference (Nix manual: nix3-flake, Flake references)" })
 )
 export type FlakeRef = typeof FlakeRef.Type
+/** A flake reference in its JSON form (a `FlakeRef` without its brand). */
+export type Encoded = typeof FlakeRef.Encoded
 
 /* ---------------------------------------------------------------------------------------- */
 /* make / validation                                                                          */
@@ -838,7 +840,7 @@ export const parse = (text: string): Effect.Effect<FlakeRef, ParseError> => pars
 /* ---------------------------------------------------------------------------------------- */
 
 /** The query of the common fields and `params` (the caller adds type-specific ones). */
-const commonQuery = (ref: FlakeRef, withRev: boolean): Record<string, string> => {
+const commonQuery = (ref: Encoded, withRev: boolean): Record<string, string> => {
   const q: Record<string, string> = { ...(ref.params ?? {}) }
   if (withRev && ref.rev !== undefined) q.rev = ref.rev
   if (ref.dir !== undefined) q.dir = ref.dir
@@ -857,7 +859,7 @@ const withQuery = (base: string, q: Record<string, string>): string => {
  * The canonical URL-like form: Nix's shape, parameters sorted by name, percent-encoded where
  * needed. `parse(format(ref))` equals `ref`.
  */
-export const format = (ref: FlakeRef): string => {
+export const format = (ref: Encoded): string => {
   switch (ref.type) {
     case "indirect": {
       let path = `flake:${ref.id}`

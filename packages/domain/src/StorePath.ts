@@ -74,6 +74,9 @@ export class StorePath extends Schema.Class<StorePath>("StorePath")({
   name: Name
 }) {}
 
+/** A store path in its JSON form: its fields, without the class. */
+export type Encoded = typeof StorePath.Encoded
+
 /** How to read a store path. */
 export interface ParseOptions {
   /** The store directory the path must be in (default `/nix/store`). */
@@ -217,10 +220,10 @@ export const parseWithSubpath = (text: string, options: ParseOptions = {}): Effe
   read(text, options, true)
 
 /** The base name of a store path: `<hash>-<name>`. */
-export const baseName = (path: StorePath): string => `${path.hash}-${path.name}`
+export const baseName = (path: Encoded): string => `${path.hash}-${path.name}`
 
 /** The full path, e.g. `/nix/store/<hash>-hello-2.12`. */
-export const format = (path: StorePath): string => `${path.storeDir}/${baseName(path)}`
+export const format = (path: Encoded): string => `${path.storeDir}/${baseName(path)}`
 
 /** Whether the path is a store derivation (its name ends in `.drv`). */
 export const isDerivation = (path: StorePath): boolean => path.name.endsWith(".drv")

@@ -6,8 +6,8 @@
  *   single-row INSERT in a `BEGIN IMMEDIATE` transaction per batch) on the same schema and
  *   pragmas, with `synchronous = FULL` (the default) and `NORMAL`; rounds interleaved, medians;
  * - a replay of a 100,000-event domain history (`DomainHistory`): reading it back with the raw
- *   driver (the floor: rows and `JSON.parse`, no validation) and with the adapter, decoding it
- *   into domain events, and rebuilding the read models into SQLite and into memory in turn
+ *   driver (the floor: rows and `JSON.parse`, no validation) and with the adapter, checking it
+ *   as domain events (as the projectors read them), and rebuilding the read models into SQLite and into memory in turn
  *   (three times each: the first, as `cim-nix projections rebuild` runs it, and the median).
  * `CIM_NIX_BETTER_SQLITE3` is the driver's path (the launcher sets it); `BENCH_ROUNDS` (default 3)
  * and `BENCH_REPLAY_EVENTS` (default 100,000) scale it.
@@ -144,10 +144,10 @@ const replay = Effect.scoped(Effect.gen(function* () {
   const [setup] = yield* seconds(DomainHistory.appendAll(store, DomainHistory.history(replayEvents)))
   const raw = rawReplay(filename)
   // The envelopes read here are dropped before the rebuilds, which run with the heap of a process that holds none.
-  const [read, decode] = yield* Effect.flatMap(seconds(Stream.runCollect(store.readAll({ batchSize: 1000 }))), ([read, all]) =>
-    Effect.map(seconds(Effect.forEach(Chunk.toReadonlyArray(all), ReadModels.decode, { discard: true })), ([decode]) => {
+  const [read, check] = yield* Effect.flatMap(seconds(Stream.runCollect(store.readAll({ batchSize: 1000 }))), ([read, all]) =>
+    Effect.map(seconds(Effect.forEach(Chunk.toReadonlyArray(all), ReadModels.check, { discard: true })), ([check]) => {
       if (all.length !== replayEvents) throw new Error(`read ${all.length} of ${replayEvents} events`)
-      return [read, decode] as const
+      return [read, check] as const
     }))
   const rebuild = (layer: Layer.Layer<ProjectionStore.ProjectionStore>) =>
     Effect.map(seconds(ProjectionRunner.rebuild(ReadModels.config).pipe(Effect.provide(layer), Effect.provide(context))), ([s, reached]) => {
@@ -165,15 +165,15 @@ const replay = Effect.scoped(Effect.gen(function* () {
   const first = sqlite[0]!
   const verdict = replayEvents / first >= 100_000 ? "met" : "not met"
   return {
-    verdict: `Rebuild target (100,000 events/s, first rebuild): ${verdict}. Reading and decoding alone (\`readAll\`, then \`ReadModels.decode\`) ` +
-      `run at ${rate(replayEvents, read + decode)} events/s here, a ceiling for any rebuild whatever the projectors and the store do; ` +
-      `they take ${Math.round((read + decode) / first * 100)}% of the first SQLite rebuild, the projectors, encoding and writing the documents the rest. ` +
+    verdict: `Rebuild target (100,000 events/s, first rebuild): ${verdict}. Reading and checking alone (\`readAll\`, then \`ReadModels.check\`) ` +
+      `run at ${rate(replayEvents, read + check)} events/s here, a ceiling for any rebuild whatever the projectors and the store do; ` +
+      `they take ${Math.round((read + check) / first * 100)}% of the first SQLite rebuild, the projectors, checking and writing the documents the rest. ` +
       `The raw driver's read of the same rows, with \`JSON.parse\` and \`new Date\` but no validation, takes ${(raw / replayEvents * 1e6).toFixed(1)} µs per event of the ${(1e6 / 100_000).toFixed(0)} µs the target allows.`,
     lines: [
       `| appending the history, one event per append at its expected version (${replayEvents} appends, NORMAL) | ${rate(replayEvents, setup)} |`,
       `| raw driver: the same rows read in pages of 1,000, payloads parsed, no validation (baseline) | ${rate(replayEvents, raw)} |`,
       `| \`readAll\` (decoded envelopes, pages of 1,000) | ${rate(replayEvents, read)} |`,
-      `| decoding the payloads into domain events (\`ReadModels.decode\`) | ${rate(replayEvents, decode)} |`,
+      `| checking the payloads as domain events (\`ReadModels.check\`, no typed values built) | ${rate(replayEvents, check)} |`,
       `| rebuilding the four read models into SQLite (\`ProjectionRunner.rebuild\`, commits of 20,000 events): the process's first rebuild | **${rate(replayEvents, first)}** |`,
       `| the same, median of 3 rebuilds in one process | ${rate(replayEvents, median(sqlite))} |`,
       `| rebuilding the four read models into memory: the first, and the median of 3 | ${rate(replayEvents, memory[0]!)}, ${rate(replayEvents, median(memory))} |`

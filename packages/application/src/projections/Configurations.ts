@@ -4,9 +4,9 @@
  * generation, the generations and the history of activations and rollbacks.
  */
 import { Option, Schema } from "effect"
-import type { DomainEvent, EventEnvelope } from "@cim-nix/domain"
+import type { DomainEvent } from "@cim-nix/domain"
 import { Configuration, StorePath } from "@cim-nix/domain"
-import type { Projection } from "./Projection.js"
+import type * as Projection from "./Projection.js"
 
 /** One activation or rollback. */
 export const HistoryEntry = Schema.Struct({
@@ -40,13 +40,15 @@ export const ConfigurationView = Schema.Struct({
   createdAt: Schema.DateTimeUtc
 })
 export type ConfigurationView = typeof ConfigurationView.Type
+/** A configuration in its JSON form, as the projector builds it. */
+export type StoredConfigurationView = typeof ConfigurationView.Encoded
 
 /** The projector of the configurations read model. */
 export const apply = (
-  view: Option.Option<ConfigurationView>,
-  event: DomainEvent.DomainEvent,
-  envelope: EventEnvelope.EventEnvelope
-): Option.Option<ConfigurationView> => {
+  view: Option.Option<StoredConfigurationView>,
+  event: DomainEvent.Encoded,
+  envelope: Projection.Envelope
+): Option.Option<StoredConfigurationView> => {
   const at = envelope.occurredAt
   switch (event._tag) {
     case "ConfigurationCreated":
@@ -89,7 +91,7 @@ export const apply = (
 }
 
 /** The configurations read model, keyed by configuration stream id (`Configuration.aggregateId`). */
-export const projection: Projection<ConfigurationView, DomainEvent.DomainEvent> = {
+export const projection: Projection.Projection<ConfigurationView, StoredConfigurationView, DomainEvent.Encoded> = {
   name: "configurations",
   version: 1,
   document: ConfigurationView,

@@ -6,8 +6,7 @@
  * correlation id.
  */
 import { Option, Schema } from "effect"
-import type { EventEnvelope } from "@cim-nix/domain"
-import type { Projection } from "./Projection.js"
+import type * as Projection from "./Projection.js"
 
 /** An event as the log shows it. */
 export const Entry = Schema.Struct({
@@ -22,10 +21,14 @@ export const Entry = Schema.Struct({
   causationId: Schema.String
 })
 export type Entry = typeof Entry.Type
+/** An entry in its JSON form, as the projector builds it. */
+export type StoredEntry = typeof Entry.Encoded
 
 /** The entries of one block, in position order. */
 export const Block = Schema.Array(Entry)
 export type Block = typeof Block.Type
+/** A block in its JSON form. */
+export type StoredBlock = typeof Block.Encoded
 
 /** Positions per block. */
 export const blockSize = 128
@@ -33,7 +36,7 @@ export const blockSize = 128
 /** The key of the block holding `position`. */
 export const key = (position: number): string => String(Math.floor((position - 1) / blockSize)).padStart(12, "0")
 
-const entry = (e: EventEnvelope.EventEnvelope): Entry => ({
+const entry = (e: Projection.Envelope): StoredEntry => ({
   position: e.position,
   eventId: e.eventId,
   type: e.type,
@@ -46,7 +49,7 @@ const entry = (e: EventEnvelope.EventEnvelope): Entry => ({
 })
 
 /** The event log read model, over any event type. */
-export const projection: Projection<Block, unknown> = {
+export const projection: Projection.Projection<Block, StoredBlock, unknown> = {
   name: "event-log",
   version: 2,
   document: Block,

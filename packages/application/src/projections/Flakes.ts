@@ -3,9 +3,9 @@
  * inputs (references as text), their locks, the last lock update and the last `nix flake check`.
  */
 import { Option, Schema } from "effect"
-import type { DomainEvent, EventEnvelope } from "@cim-nix/domain"
+import type { DomainEvent } from "@cim-nix/domain"
 import { Flake, FlakeRef } from "@cim-nix/domain"
-import type { Projection } from "./Projection.js"
+import type * as Projection from "./Projection.js"
 
 /** An input as `flake.nix` declares it, its reference as text. */
 export const Input = Schema.Struct({
@@ -30,8 +30,10 @@ export const FlakeView = Schema.Struct({
   updatedAt: Schema.DateTimeUtc
 })
 export type FlakeView = typeof FlakeView.Type
+/** A flake in its JSON form, as the projector builds it. */
+export type StoredFlakeView = typeof FlakeView.Encoded
 
-const input = (i: Flake.FlakeInput): Input => ({
+const input = (i: typeof Flake.FlakeInput.Encoded): Input => ({
   ...(i.ref === undefined ? {} : { ref: FlakeRef.format(i.ref) }),
   ...(i.follows === undefined ? {} : { follows: i.follows }),
   overrides: i.overrides,
@@ -41,11 +43,15 @@ const input = (i: Flake.FlakeInput): Input => ({
 const without = <V>(record: { readonly [key: string]: V }, key: string) =>
   Object.fromEntries(Object.entries(record).filter(([k]) => k !== key))
 
-const sameLock = (a: Flake.Locked | null, b: Flake.Locked) =>
+const sameLock = (a: typeof Flake.Locked.Encoded | null, b: typeof Flake.Locked.Encoded) =>
   a !== null && a.rev === b.rev && a.narHash === b.narHash && a.lastModified === b.lastModified
 
 /** The projector of the flakes read model. */
-export const apply = (view: Option.Option<FlakeView>, event: DomainEvent.DomainEvent, envelope: EventEnvelope.EventEnvelope): Option.Option<FlakeView> => {
+export const apply = (
+  view: Option.Option<StoredFlakeView>,
+  event: DomainEvent.Encoded,
+  envelope: Projection.Envelope
+): Option.Option<StoredFlakeView> => {
   const at = envelope.occurredAt
   if (event._tag === "FlakeCreated" || event._tag === "FlakeAdopted") {
     return Option.some({
@@ -57,7 +63,7 @@ export const apply = (view: Option.Option<FlakeView>, event: DomainEvent.DomainE
       updatedAt: at
     })
   }
-  return Option.map(view, (flake): FlakeView => {
+  return Option.map(view, (flake): StoredFlakeView => {
     switch (event._tag) {
       case "FlakeUpdated":
         return {
@@ -79,7 +85,7 @@ export const apply = (view: Option.Option<FlakeView>, event: DomainEvent.DomainE
 }
 
 /** The flakes read model, keyed by flake path. */
-export const projection: Projection<FlakeView, DomainEvent.DomainEvent> = {
+export const projection: Projection.Projection<FlakeView, StoredFlakeView, DomainEvent.Encoded> = {
   name: "flakes",
   version: 1,
   document: FlakeView,

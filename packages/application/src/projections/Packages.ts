@@ -5,7 +5,7 @@
  * of its successful builds.
  */
 import { Option, Schema } from "effect"
-import type { DomainEvent, EventEnvelope } from "@cim-nix/domain"
+import type { DomainEvent } from "@cim-nix/domain"
 import { AttributePath, FlakeRef, Package, StorePath } from "@cim-nix/domain"
 import type { Projection } from "./Projection.js"
 
@@ -33,6 +33,8 @@ export const PackageView = Schema.Struct({
   p95Ms: Schema.optional(Schema.Number)
 })
 export type PackageView = typeof PackageView.Type
+/** A build target in its JSON form, as the projector builds it. */
+export type StoredPackageView = typeof PackageView.Encoded
 
 /** The `q`-quantile (0 < q <= 1) of ascending `sorted` by the nearest-rank method. */
 export const quantile = (sorted: ReadonlyArray<number>, q: number): number | undefined =>
@@ -52,9 +54,9 @@ const insertSorted = (sorted: ReadonlyArray<number>, value: number): Array<numbe
 }
 
 /** The projector of the packages read model. */
-export const apply = (view: Option.Option<PackageView>, event: DomainEvent.DomainEvent): Option.Option<PackageView> => {
+export const apply = (view: Option.Option<StoredPackageView>, event: DomainEvent.Encoded): Option.Option<StoredPackageView> => {
   if (event._tag !== "PackageBuilt" && event._tag !== "PackageBuildFailed") return view
-  const before = Option.getOrElse(view, (): PackageView => ({
+  const before = Option.getOrElse(view, (): StoredPackageView => ({
     flakeRef: FlakeRef.format(event.flakeRef),
     attributePath: AttributePath.print(event.attributePath),
     system: event.system,
@@ -93,10 +95,10 @@ export const apply = (view: Option.Option<PackageView>, event: DomainEvent.Domai
 }
 
 /** The packages read model, keyed by package stream id (`Package.aggregateId`). */
-export const projection: Projection<PackageView, DomainEvent.DomainEvent> = {
+export const projection: Projection<PackageView, StoredPackageView, DomainEvent.Encoded> = {
   name: "packages",
   version: 1,
   document: PackageView,
-  keys: (_, envelope: EventEnvelope.EventEnvelope) => (envelope.aggregateType === Package.aggregateType ? [envelope.aggregateId] : []),
+  keys: (_, envelope) => (envelope.aggregateType === Package.aggregateType ? [envelope.aggregateId] : []),
   apply: (view, event) => apply(view, event)
 }

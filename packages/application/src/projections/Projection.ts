@@ -2,6 +2,8 @@
  * A projection: a read model built by a pure projector. The read model is a set of documents
  * keyed by string; for each event the projection names the keys it changes, and `apply` computes
  * each changed document from its previous value: `(document, event) -> document`, no I/O.
+ * Projectors read events and write documents in their JSON form, as the stores keep them, so
+ * that a replay builds no typed values; queries read documents decoded (`find`).
  * `ProjectionRunner` feeds events, loads and stores documents and keeps the checkpoint.
  */
 import type { ParseResult, Schema } from "effect"
@@ -11,32 +13,33 @@ import type { EventEnvelope } from "@cim-nix/domain"
 import { StoreUnavailable } from "../ports/EventStore.js"
 import * as ProjectionStore from "./ProjectionStore.js"
 
-/** A projection over events decoded as `Event`, with documents of type `Doc`. */
-export interface Projection<Doc, Event> {
+/** A stored event's envelope in its JSON form (`occurredAt` as ISO 8601 text), as projectors read it. */
+export type Envelope = typeof EventEnvelope.EventEnvelope.Encoded
+
+/**
+ * A projection over events of type `Event`, with documents that queries read as `View` and the
+ * projector builds and the store keeps as `Stored` (the JSON form of `View`).
+ */
+export interface Projection<View, Stored, Event> {
   /** The read model's name in the projection store, e.g. `"flakes"`. */
   readonly name: string
   /** Bump it when `apply` or the document's shape changes: the runner then rebuilds the read model from position 1. */
   readonly version: number
-  /** The JSON form of a document. */
-  readonly document: Schema.Schema<Doc, any>
+  /** A document, from its JSON form. */
+  readonly document: Schema.Schema<View, Stored>
   /** The keys of the documents `event` changes; none for events the projection ignores. */
-  readonly keys: (event: Event, envelope: EventEnvelope.EventEnvelope) => ReadonlyArray<string>
+  readonly keys: (event: Event, envelope: Envelope) => ReadonlyArray<string>
   /** The document at `key` after `event`, from the one before (`None`: none yet); `None` removes it. */
-  readonly apply: (
-    document: Option.Option<Doc>,
-    event: Event,
-    envelope: EventEnvelope.EventEnvelope,
-    key: string
-  ) => Option.Option<Doc>
+  readonly apply: (document: Option.Option<Stored>, event: Event, envelope: Envelope, key: string) => Option.Option<Stored>
 }
 
-/** A projection whose document type is not known statically (the runner's view). */
-export type Any<Event> = Projection<any, Event>
+/** A projection whose document types are not known statically (the runner's view). */
+export type Any<Event> = Projection<any, any, Event>
 
-/** A projection's compiled document decoder and encoder. */
+/** A projection's compiled document decoder and checker. */
 interface Codecs {
   readonly decode: (json: unknown) => Either.Either<unknown, ParseResult.ParseError>
-  readonly encode: (document: unknown) => Either.Either<unknown, ParseResult.ParseError>
+  readonly check: (json: unknown) => Either.Either<unknown, ParseResult.ParseError>
 }
 
 const codecs = new WeakMap<Schema.Schema<any, any>, Codecs>()
@@ -45,36 +48,53 @@ const codecs = new WeakMap<Schema.Schema<any, any>, Codecs>()
 const codecsOf = (document: Schema.Schema<any, any>): Codecs => {
   let known = codecs.get(document)
   if (known === undefined) {
-    known = { decode: Codec.decoder(document), encode: Codec.encoder(document) }
+    known = { decode: Codec.decoder(document), check: Codec.checker(document) }
     codecs.set(document, known)
   }
   return known
 }
 
-/** Decodes a stored document of `projection`; a document that does not decode is a broken store. */
-export const decodeDocument = <Doc, Event>(
-  projection: Projection<Doc, Event>,
+/** A stored document's `result` (decoded or checked); one that does not decode is a broken store. */
+const readDocument = <A>(
+  name: string,
   key: string,
-  json: unknown
-): Either.Either<Doc, StoreUnavailable> =>
-  Either.mapLeft(codecsOf(projection.document).decode(json) as Either.Either<Doc, ParseResult.ParseError>, (error) =>
+  result: Either.Either<unknown, ParseResult.ParseError>
+): Either.Either<A, StoreUnavailable> =>
+  Either.mapLeft(result as Either.Either<A, ParseResult.ParseError>, (error) =>
     new StoreUnavailable({
       store: "projections",
       operation: "read",
-      message: `document ${JSON.stringify(key)} of read model ${projection.name} does not decode: ${error.message}`,
+      message: `document ${JSON.stringify(key)} of read model ${name} does not decode: ${error.message}`,
       hint: "The read model was changed outside cim-nix or by another version: rebuild the read models.",
       transient: false
     }))
 
-/** Encodes a document of `projection` for the store; a document that does not encode is a bug in its projector (a defect). */
-export const encodeDocument = <Doc, Event>(projection: Projection<Doc, Event>, document: Doc): unknown =>
-  Either.getOrThrowWith(codecsOf(projection.document).encode(document), (error) => error)
+/** Decodes a stored document of `projection` for a query. */
+export const decodeDocument = <View, Stored, Event>(
+  projection: Projection<View, Stored, Event>,
+  key: string,
+  json: unknown
+): Either.Either<View, StoreUnavailable> => readDocument(projection.name, key, codecsOf(projection.document).decode(json))
+
+/** Checks a stored document of `projection` before its projector reads it, as `decodeDocument` would decode it. */
+export const checkDocument = <View, Stored, Event>(
+  projection: Projection<View, Stored, Event>,
+  key: string,
+  json: unknown
+): Either.Either<Stored, StoreUnavailable> => readDocument(projection.name, key, codecsOf(projection.document).check(json))
+
+/**
+ * A document `projection`'s projector built, checked before it is stored: one that does not
+ * decode is a bug in the projector (a defect, the schema's `ParseError`).
+ */
+export const checkBuilt = <View, Stored, Event>(projection: Projection<View, Stored, Event>, document: Stored): Stored =>
+  Either.getOrThrowWith(codecsOf(projection.document).check(document) as Either.Either<Stored, ParseResult.ParseError>, (error) => error)
 
 /** The document of `projection` at `key`, if any. */
-export const find = <Doc, Event>(
-  projection: Projection<Doc, Event>,
+export const find = <View, Stored, Event>(
+  projection: Projection<View, Stored, Event>,
   key: string
-): Effect.Effect<Option.Option<Doc>, StoreUnavailable, ProjectionStore.ProjectionStore> =>
+): Effect.Effect<Option.Option<View>, StoreUnavailable, ProjectionStore.ProjectionStore> =>
   Effect.flatMap(ProjectionStore.ProjectionStore, (store) =>
     Effect.flatMap(store.get(projection.name, [key]), (found) =>
       found.has(key)

@@ -1,14 +1,14 @@
 /**
  * Runs projections: reads the events after their checkpoints from the `EventStore` page by
- * page, decodes each once, applies the pure projectors to documents kept in memory, and writes
- * the documents changed since the last commit together with the new checkpoints in one
- * `ProjectionStore` commit every `batchSize` events (and at the end). A document is read and
- * decoded once per run, not once per batch, and encoded once per commit. A projection whose
- * stored version differs from its code's is dropped and rebuilt from position 1. A corrupt
- * event stops the run: the events before it are applied and committed, it and those after it
- * are not; it is never skipped silently.
+ * page, checks each once (`Config.decode`), applies the pure projectors to documents kept in
+ * memory in their JSON form, and writes the documents changed since the last commit together
+ * with the new checkpoints in one `ProjectionStore` commit every `batchSize` events (and at the
+ * end). A document is read and checked once per run, not once per batch, and checked against
+ * its schema once per commit. A projection whose stored version differs from its code's is
+ * dropped and rebuilt from position 1. A corrupt event stops the run: the events before it are
+ * applied and committed, it and those after it are not; it is never skipped silently.
  */
-import { Chunk, Duration, Effect, Either, Option, Stream } from "effect"
+import { Chunk, DateTime, Duration, Effect, Either, Option, Stream } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
 import * as EventStore from "../ports/EventStore.js"
 import * as Projection from "./Projection.js"
@@ -17,7 +17,7 @@ import * as ProjectionStore from "./ProjectionStore.js"
 /** What to run. */
 export interface Config<Event> {
   readonly projections: ReadonlyArray<Projection.Any<Event>>
-  /** Turns a stored envelope into the event the projectors read; `Left` stops the run there. */
+  /** Checks a stored envelope and gives the event the projectors read; `Left` stops the run there. */
   readonly decode: (envelope: EventEnvelope.EventEnvelope) => Either.Either<Event, EventStore.CorruptEvent>
   /** Events per commit (default 20,000); `follow` commits sooner, see there. */
   readonly batchSize?: number | undefined
@@ -41,11 +41,17 @@ interface Track<Event> {
   position: number
   /** The position of the stored checkpoint. */
   committed: number
-  /** The documents read or written so far. */
+  /** The documents read or written so far, in their JSON form. */
   readonly documents: Map<string, Option.Option<unknown>>
   /** The documents changed since the last commit. */
   readonly changed: Map<string, Option.Option<unknown>>
 }
+
+/** An envelope in the JSON form projectors read. */
+const toJson = (envelope: EventEnvelope.EventEnvelope): Projection.Envelope => ({
+  ...envelope,
+  occurredAt: DateTime.formatIso(envelope.occurredAt)
+})
 
 /** The checkpoint each projection resumes after; drops projections built by another version. */
 const resume = <Event>(config: Config<Event>) =>
@@ -69,11 +75,11 @@ const resume = <Event>(config: Config<Event>) =>
 const lowest = <Event>(tracks: ReadonlyArray<Track<Event>>) =>
   tracks.length === 0 ? 0 : Math.min(...tracks.map((t) => t.position))
 
-/** Applies `envelopes` (in position order, decoded as `events`) to one projection's documents. */
+/** Applies `envelopes` (in position order, read as `events`) to one projection's documents. */
 const applyTo = <Event>(
   store: ProjectionStore.Service,
   track: Track<Event>,
-  envelopes: ReadonlyArray<EventEnvelope.EventEnvelope>,
+  envelopes: ReadonlyArray<Projection.Envelope>,
   events: ReadonlyArray<Event>
 ) =>
   Effect.gen(function* () {
@@ -104,7 +110,7 @@ const commit = <Event>(store: ProjectionStore.Service, tracks: ReadonlyArray<Tra
     yield* store.commit(moved.map((t): ProjectionStore.Commit => ({
       projection: t.projection.name,
       checkpoint: { position: t.position, version: t.projection.version },
-      documents: new Map(Array.from(t.changed, ([key, doc]) => [key, Option.isSome(doc) ? Projection.encodeDocument(t.projection, doc.value) : undefined] as const))
+      documents: new Map(Array.from(t.changed, ([key, doc]) => [key, Option.isSome(doc) ? Projection.checkBuilt(t.projection, doc.value) : undefined] as const))
     })))
     for (const t of moved) {
       t.committed = t.position
@@ -125,7 +131,7 @@ const applyBatch = <Event>(
 ) =>
   Effect.gen(function* () {
     const from = lowest(tracks)
-    const envelopes: Array<EventEnvelope.EventEnvelope> = []
+    const envelopes: Array<Projection.Envelope> = []
     const events: Array<Event> = []
     let corrupt = Option.none<EventStore.CorruptEvent>()
     for (const envelope of batch) {
@@ -135,7 +141,7 @@ const applyBatch = <Event>(
         corrupt = Option.some(decoded.left)
         break
       }
-      envelopes.push(envelope)
+      envelopes.push(toJson(envelope))
       events.push(decoded.right)
     }
     if (envelopes.length > 0) {
@@ -144,10 +150,10 @@ const applyBatch = <Event>(
     return corrupt
   })
 
-/** Loads and decodes the stored documents at `keys` into `documents` (`None` for the missing ones). */
-const loadDocuments = <Doc, Event>(
+/** Loads and checks the stored documents at `keys` into `documents` (`None` for the missing ones). */
+const loadDocuments = <Event>(
   store: ProjectionStore.Service,
-  projection: Projection.Projection<Doc, Event>,
+  projection: Projection.Any<Event>,
   keys: ReadonlyArray<string>,
   documents: Map<string, Option.Option<unknown>>
 ) =>
@@ -157,7 +163,7 @@ const loadDocuments = <Doc, Event>(
     for (const key of keys) {
       documents.set(
         key,
-        stored.has(key) ? Option.some(yield* Projection.decodeDocument(projection, key, stored.get(key))) : Option.none()
+        stored.has(key) ? Option.some(yield* Projection.checkDocument(projection, key, stored.get(key))) : Option.none()
       )
     }
   })

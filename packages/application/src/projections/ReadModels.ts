@@ -1,7 +1,8 @@
 /**
  * The read models of cim-nix (flakes, packages, configurations, the event log) and how to feed
- * them: each stored event is decoded once into a `DomainEvent` (an event that does not decode
- * stops the run with `CorruptEvent`). Run them with `ProjectionRunner.catchUp(ReadModels.config)`
+ * them: each stored event is checked once as `DomainEvent.fromEnvelope` would decode it, and
+ * the projectors read it in its JSON form (an event that does not decode stops the run with
+ * `CorruptEvent`). Run them with `ProjectionRunner.catchUp(ReadModels.config)`
  * (or `rebuild`, `follow`); queries read them with `Projection.find` and `ProjectionStore.list`.
  */
 import { Either } from "effect"
@@ -14,9 +15,9 @@ import * as Flakes from "./Flakes.js"
 import * as Packages from "./Packages.js"
 import type * as ProjectionRunner from "./ProjectionRunner.js"
 
-/** Decodes a stored envelope into its domain event (an `Either`, also usable as an `Effect`). */
-export const decode = (envelope: EventEnvelope.EventEnvelope): Either.Either<DomainEvent.DomainEvent, CorruptEvent> =>
-  Either.mapLeft(DomainEvent.fromEnvelope(envelope), (error) =>
+/** Checks a stored envelope: its domain event in its JSON form (an `Either`, also usable as an `Effect`). */
+export const check = (envelope: EventEnvelope.EventEnvelope): Either.Either<DomainEvent.Encoded, CorruptEvent> =>
+  Either.mapLeft(DomainEvent.checkEnvelope(envelope), (error) =>
     new CorruptEvent({
       store: "event store",
       position: envelope.position,
@@ -27,7 +28,7 @@ export const decode = (envelope: EventEnvelope.EventEnvelope): Either.Either<Dom
     }))
 
 /** All read models, ready for the `ProjectionRunner`. */
-export const config: ProjectionRunner.Config<DomainEvent.DomainEvent> = {
+export const config: ProjectionRunner.Config<DomainEvent.Encoded> = {
   projections: [Flakes.projection, Packages.projection, Configurations.projection, EventLog.projection],
-  decode
+  decode: check
 }
