@@ -1,7 +1,7 @@
 /**
- * Decoders and encoders compiled from a Schema's AST for replays, where nearly every input is
- * valid: they check and build the result with plain closures (no `Either` per node, no issue
- * objects). Whenever the compiled path cannot vouch for an input (the input is invalid, or a
+ * Decoders, encoders and checkers compiled from a Schema's AST for replays, where nearly every
+ * input is valid: they check and build the result with plain closures, and structs with
+ * JavaScript generated for their keys (no `Either` per node, no issue objects). Whenever the compiled path cannot vouch for an input (the input is invalid, or a
  * node is of a kind it does not compile) the whole input goes to Effect's own decoder or
  * encoder, so the result, and every error message, is always Effect's. The compiled path must
  * only accept what Effect accepts and build an equal value: `fastDecoder.test.ts` checks both
@@ -254,6 +254,44 @@ const isPlain = (ast: SchemaAST.AST): boolean => {
   }
 }
 
+/** A struct's property as the compiler reads it. */
+interface Property {
+  readonly name: PropertyKey
+  readonly optional: boolean
+  readonly decode: Compiled
+}
+
+/**
+ * A struct without index signatures, all of whose keys are strings, compiled to JavaScript
+ * source with one statement per property: each property is read by its name at its own site,
+ * which V8 makes fast, where a loop over the properties reads every struct's keys at one site.
+ * It does what the general struct closure does (see there), in the same order.
+ */
+const generatedStruct = (
+  properties: ReadonlyArray<Property & { readonly name: string }>,
+  rejectExcess: boolean,
+  checking: boolean
+): Compiled => {
+  const statements = properties.map(({ name, optional }, i) => {
+    const key = JSON.stringify(name)
+    const store = checking ? "" : `output[${key}] = value;`
+    return `if (hasOwn.call(input, ${key})) { present++; value = decode[${i}](input[${key}]); if (value === FAIL) return FAIL; ${store} }` +
+      (optional ? "" : " else return FAIL;")
+  })
+  const source = [
+    "return function struct(input) {",
+    "if (typeof input !== \"object\" || input === null || Array.isArray(input)) return FAIL;",
+    checking ? "" : "const output = {};",
+    "let present = 0; let value;",
+    ...statements,
+    rejectExcess ? "if (Reflect.ownKeys(input).length > present) return FAIL;" : "",
+    checking ? "return input;" : "return output;",
+    "}"
+  ].join("\n")
+  // The source holds only JSON string literals of the schema's own keys.
+  return new Function("FAIL", "hasOwn", "decode", source)(FAIL, Object.prototype.hasOwnProperty, properties.map((p) => p.decode)) as Compiled
+}
+
 class Compiler {
   private readonly memo = new Map<SchemaAST.AST, Compiled>()
   /** The decoding compiler an encoding one checks refined values with, and a checker builds with where it must. */
@@ -462,11 +500,14 @@ class Compiler {
       optional: ps.isOptional,
       decode: this.compile(ps.type)
     }))
+    const rejectExcess = this.options.onExcessProperty === "error"
+    const checking = this.isChecking
+    if (ast.indexSignatures.length === 0 && properties.every((p) => typeof p.name === "string")) {
+      return generatedStruct(properties as ReadonlyArray<Property & { readonly name: string }>, rejectExcess, checking)
+    }
     const expected = new Set<PropertyKey>(properties.map((p) => p.name))
     const indexes = ast.indexSignatures.map((is) => ({ key: this.compile(is.parameter), decode: this.compile(is.type) }))
-    const rejectExcess = this.options.onExcessProperty === "error"
     const hasOwn = Object.prototype.hasOwnProperty
-    const checking = this.isChecking
     return (input) => {
       if (typeof input !== "object" || input === null || Array.isArray(input)) return FAIL
       const record = input as Record<PropertyKey, unknown>
