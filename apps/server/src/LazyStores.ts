@@ -42,6 +42,7 @@ export const layer = (stores: Layer.Layer<Stores, EventStore.StoreUnavailable>, 
           append: (stream, newEvents, expected) => Effect.flatMap(events, (s) => s.append(stream, newEvents, expected)),
           readStream: (stream, options) => Effect.flatMap(events, (s) => s.readStream(stream, options)),
           readAll: (options) => Stream.unwrap(Effect.map(events, (s) => s.readAll(options))),
+          readAllEncoded: (options) => Stream.unwrap(Effect.map(events, (s) => s.readAllEncoded(options))),
           subscribe: (options) => Stream.unwrap(Effect.map(events, (s) => s.subscribe(options))),
           currentPosition: Effect.flatMap(events, (s) => s.currentPosition)
         })

@@ -376,6 +376,13 @@ export const make = (
     const lastSequence = (operation: string) =>
       Effect.map(attempt(operation, () => jsm.streams.info(streamName)), (info) => info.state.last_seq)
 
+    const readAll: EventStore.Service["readAll"] = (options) => {
+      const fromPosition = options?.fromPosition ?? 1
+      return Stream.unwrap(Effect.map(lastSequence("readAll"), (until) =>
+        readRange("readAll", `${prefix}.>`, sequenceOf(fromPosition), until, options?.batchSize ?? EventStore.defaultBatchSize)
+          .pipe(Stream.filter((e) => e.position >= fromPosition))))
+    }
+
     return {
       append,
       readStream: (stream, options) =>
@@ -388,12 +395,8 @@ export const make = (
             : yield* readSubject("readStream", subject, tail.seq)
           return events.filter((e) => e.version >= fromVersion)
         }),
-      readAll: (options) => {
-        const fromPosition = options?.fromPosition ?? 1
-        return Stream.unwrap(Effect.map(lastSequence("readAll"), (until) =>
-          readRange("readAll", `${prefix}.>`, sequenceOf(fromPosition), until, options?.batchSize ?? EventStore.defaultBatchSize)
-            .pipe(Stream.filter((e) => e.position >= fromPosition))))
-      },
+      readAll,
+      readAllEncoded: EventStore.encodedReads(readAll),
       subscribe: (options) => {
         const fromPosition = options?.fromPosition ?? 1
         return messages("subscribe", `${prefix}.>`, sequenceOf(fromPosition), EventStore.defaultBatchSize).pipe(

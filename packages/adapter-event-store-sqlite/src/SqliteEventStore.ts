@@ -55,7 +55,15 @@ const toRow = (e: EventEnvelope.EventEnvelope): Row => [
   JSON.stringify(e.payload ?? null)
 ]
 
-const toEnvelope = (store: string, row: Row): Either.Either<EventEnvelope.EventEnvelope, EventStore.CorruptEvent> => {
+/**
+ * The envelope of `row` read by `parse` (`EventEnvelope.decode`, or `EventEnvelope.check` for
+ * the JSON form); a row that does not parse is a `CorruptEvent` saying which and why.
+ */
+const fromRow = <A>(
+  store: string,
+  row: Row,
+  parse: (input: unknown) => Either.Either<A, { readonly message: string }>
+): Either.Either<A, EventStore.CorruptEvent> => {
   const corrupt = (reason: string) =>
     Either.left(
       new EventStore.CorruptEvent({
@@ -73,7 +81,7 @@ const toEnvelope = (store: string, row: Row): Either.Either<EventEnvelope.EventE
   } catch (error) {
     return corrupt(`payload is not JSON: ${(error as Error).message}`)
   }
-  const decoded = EventEnvelope.decode({
+  const parsed = parse({
     position: row[0],
     eventId: row[1],
     aggregateType: row[2],
@@ -86,21 +94,26 @@ const toEnvelope = (store: string, row: Row): Either.Either<EventEnvelope.EventE
     schemaVersion: row[9],
     payload
   })
-  return Either.isRight(decoded) ? Either.right(decoded.right) : corrupt(decoded.left.message)
+  return Either.isRight(parsed) ? Either.right(parsed.right) : corrupt(parsed.left.message)
 }
 
-const toEnvelopes = (
+/** The envelopes of `rows` read by `parse`, up to the first that does not parse. */
+const fromRows = <A>(
   store: string,
-  rows: ReadonlyArray<Row>
-): Either.Either<Array<EventEnvelope.EventEnvelope>, EventStore.CorruptEvent> => {
-  const envelopes: Array<EventEnvelope.EventEnvelope> = []
+  rows: ReadonlyArray<Row>,
+  parse: (input: unknown) => Either.Either<A, { readonly message: string }>
+): Either.Either<Array<A>, EventStore.CorruptEvent> => {
+  const envelopes: Array<A> = []
   for (const row of rows) {
-    const envelope = toEnvelope(store, row)
+    const envelope = fromRow(store, row, parse)
     if (Either.isLeft(envelope)) return Either.left(envelope.left)
     envelopes.push(envelope.right)
   }
   return Either.right(envelopes)
 }
+
+/** The decoded envelopes of `rows`, up to the first that does not decode. */
+const toEnvelopes = (store: string, rows: ReadonlyArray<Row>) => fromRows(store, rows, EventEnvelope.decode)
 
 /** Some of an append's event ids are taken (found by the unique index): resolved after rollback. */
 class EventIdTaken extends Data.TaggedError("EventIdTaken") {}
@@ -199,6 +212,8 @@ export const make = (options: Options = {}): Effect.Effect<EventStore.Service, n
 
     const readPage = (operation: string, from: number, batchSize: number) =>
       Effect.flatMap(db.read(operation, () => page.all(from, batchSize)), (rows) => toEnvelopes(db.store, rows))
+    const readEncodedPage = (operation: string, from: number, batchSize: number) =>
+      Effect.flatMap(db.read(operation, () => page.all(from, batchSize)), (rows) => fromRows(db.store, rows, EventEnvelope.check))
 
     return {
       append,
@@ -207,7 +222,7 @@ export const make = (options: Options = {}): Effect.Effect<EventStore.Service, n
           db.read("readStream", () => stream.all(id.aggregateType, id.aggregateId, options?.fromVersion ?? 1)),
           (rows) => toEnvelopes(db.store, rows)
         ),
-      ...EventStore.pagedReads(readPage, positions, pollInterval),
+      ...EventStore.pagedReads(readPage, positions, pollInterval, readEncodedPage),
       currentPosition: db.read("currentPosition", () => lastPosition.get()!)
     }
   })

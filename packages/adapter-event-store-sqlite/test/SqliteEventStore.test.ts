@@ -43,6 +43,8 @@ describe("SQLite event store", () => {
           Stream.runDrain(store.readAll()),
           Effect.asVoid(store.readStream(stream)),
           Stream.runDrain(store.readAll({ fromPosition: 3 })),
+          Stream.runDrain(store.readAllEncoded()),
+          Stream.runDrain(store.readAllEncoded({ fromPosition: 3 })),
           Stream.runDrain(Stream.take(store.subscribe(), 3))
         ]) {
           const error = yield* Effect.flip(read)
@@ -53,6 +55,10 @@ describe("SQLite event store", () => {
         expect(first._tag === "CorruptEvent" && first.reason).toMatch(/payload is not JSON/)
         const third = yield* Effect.flip(Stream.runCollect(store.readAll({ fromPosition: 3 })))
         expect(third._tag === "CorruptEvent" && [third.position, third.reason]).toEqual([3, expect.stringMatching(/yesterday/)])
+        // The JSON form stops at the same events, with the same errors.
+        expect(yield* Effect.flip(Stream.runCollect(store.readAllEncoded({ batchSize: 1 })))).toEqual(first)
+        expect(yield* Effect.flip(Stream.runCollect(store.readAllEncoded({ fromPosition: 3 })))).toEqual(third)
+        expect(yield* Stream.runCollect(Stream.take(store.readAllEncoded({ batchSize: 1 }), 1)).pipe(Effect.map((c) => c.length))).toBe(1)
         expect(yield* Stream.runCollect(Stream.take(store.readAll({ batchSize: 1 }), 1)).pipe(Effect.map((c) => c.length))).toBe(1)
       }).pipe(Effect.provide(open(filename)))
     }))

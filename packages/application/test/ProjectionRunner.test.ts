@@ -9,7 +9,7 @@ import { InMemoryEventStore, InMemoryProjectionStore, TestEvents } from "../src/
 
 type Event = { readonly index: number }
 
-const decode = (envelope: EventEnvelope.EventEnvelope) =>
+const decode = (envelope: EventEnvelope.Encoded) =>
   envelope.type === "Poison"
     ? Either.left(new EventStore.CorruptEvent({ store: "test", position: envelope.position, reason: "poison", message: "poison", hint: "none" }))
     : Either.right({ index: (envelope.payload as { index: number }).index })

@@ -38,11 +38,20 @@ export const EventEnvelope = Schema.Struct({
 })
 export type EventEnvelope = typeof EventEnvelope.Type
 
+/** A stored event in its JSON form (`occurredAt` as ISO 8601 text), as stores keep it. */
+export type Encoded = typeof EventEnvelope.Encoded
+
 /** Decodes a `NewEvent` as `Schema.decodeUnknownEither` does, compiled for valid input (stores read many). */
 export const decodeNew = Codec.decoder(NewEvent)
 
 /** Decodes an `EventEnvelope` as `Schema.decodeUnknownEither` does, compiled for valid input (replays read many). */
 export const decode = Codec.decoder(EventEnvelope)
+
+/** Checks an `EventEnvelope` in its JSON form as `decode` would decode it, returning it unchanged (readers of the JSON form). */
+export const check = Codec.checker(EventEnvelope)
+
+/** Encodes an `EventEnvelope` into its JSON form, compiled. */
+export const encode = Codec.encoder(EventEnvelope)
 
 /** Encodes a `NewEvent` as `Schema.encodeUnknownEither` does, compiled for valid values (stores write many). */
 export const encodeNew = Codec.encoder(NewEvent)

@@ -12,9 +12,8 @@
  * `checkExpectedVersion`, `matchReappend`) and the stream builders of stores that read by
  * position (`pages`, `tail`), so that each adapter only does its own I/O.
  */
-import { Chunk, Context, type Duration, Effect, Option, Schema, Stream } from "effect"
-import type { EventEnvelope } from "@cim-nix/domain"
-import { ConcurrencyConflict } from "@cim-nix/domain"
+import { Chunk, Context, type Duration, Effect, Either, Option, Schema, Stream } from "effect"
+import { ConcurrencyConflict, EventEnvelope } from "@cim-nix/domain"
 
 /** The stream of one aggregate instance. */
 export interface StreamId {
@@ -74,6 +73,12 @@ export type AppendError = ConcurrencyConflict | AppendRejected | StoreUnavailabl
 /** Why a read can fail. */
 export type ReadError = StoreUnavailable | CorruptEvent
 
+/** Where `readAll` starts (default: position 1) and how many events it fetches at a time (default 500). */
+export interface ReadAllOptions {
+  readonly fromPosition?: number | undefined
+  readonly batchSize?: number | undefined
+}
+
 /** The event store, as handlers and projections see it. */
 export interface Service {
   /**
@@ -96,9 +101,13 @@ export interface Service {
    * All events with a position >= `fromPosition` (default: from the start) in global order, up
    * to the end of the store as the stream reaches it; fetched `batchSize` (default 500) at a time.
    */
-  readonly readAll: (
-    options?: { readonly fromPosition?: number | undefined; readonly batchSize?: number | undefined }
-  ) => Stream.Stream<EventEnvelope.EventEnvelope, ReadError>
+  readonly readAll: (options?: ReadAllOptions) => Stream.Stream<EventEnvelope.EventEnvelope, ReadError>
+  /**
+   * `readAll` in the JSON form stores keep (`occurredAt` as text), each envelope checked as
+   * `readAll` decodes it (`CorruptEvent` where it does not) but not decoded: for readers of the
+   * JSON form, such as projections, which then build no typed envelopes.
+   */
+  readonly readAllEncoded: (options?: ReadAllOptions) => Stream.Stream<EventEnvelope.Encoded, ReadError>
   /**
    * All events with a position >= `fromPosition`, then every event appended later, in global
    * order, without gap or duplicate. Never ends by itself; interrupt it to stop.
@@ -202,14 +211,14 @@ const reused = (stream: StreamId, eventIds: ReadonlyArray<string>) =>
  * All events from `fromPosition` to the end, read page by page with `readPage(from)` (which
  * returns at most `batchSize` events with a position >= `from`, in order).
  */
-export const pages = <E>(
+export const pages = <A extends { readonly position: number }, E>(
   fromPosition: number,
   batchSize: number,
-  readPage: (from: number) => Effect.Effect<ReadonlyArray<EventEnvelope.EventEnvelope>, E>
-): Stream.Stream<EventEnvelope.EventEnvelope, E> =>
+  readPage: (from: number) => Effect.Effect<ReadonlyArray<A>, E>
+): Stream.Stream<A, E> =>
   Stream.paginateChunkEffect(fromPosition, (from) =>
     Effect.map(readPage(from), (page) => [
-      Chunk.unsafeFromArray(page as Array<EventEnvelope.EventEnvelope>),
+      Chunk.unsafeFromArray(page as Array<A>),
       page.length < batchSize ? Option.none() : Option.some(page[page.length - 1]!.position + 1)
     ]))
 
@@ -235,24 +244,44 @@ export const tail = <E>(
           ] as const)
         )))
 
+/** The JSON form of an envelope `readAll` gave (it decoded, so it encodes). */
+export const encodeEnvelope = (envelope: EventEnvelope.EventEnvelope): EventEnvelope.Encoded =>
+  Either.getOrThrow(EventEnvelope.encode(envelope))
+
+/** `readAllEncoded` of a store with no cheaper way to it: `readAll`, each envelope encoded. */
+export const encodedReads = <E>(
+  readAll: (options?: ReadAllOptions) => Stream.Stream<EventEnvelope.EventEnvelope, E>
+): (options?: ReadAllOptions) => Stream.Stream<EventEnvelope.Encoded, E> =>
+(options) => Stream.map(readAll(options), encodeEnvelope)
+
+/** Reads up to `limit` events from position `from` (for the `operation` named in errors). */
+type ReadPage<A, E> = (operation: string, from: number, limit: number) => Effect.Effect<ReadonlyArray<A>, E>
+
 /**
- * `readAll` and `subscribe` of a store that reads pages of events by position (SQL tables):
- * `readPage(operation, from, limit)` reads up to `limit` events from position `from`;
- * `positions` emits the newest position the store has heard of (in-process appends,
- * notifications); the tail also polls every `pollInterval` for writers it cannot hear.
+ * `readAll`, `readAllEncoded` and `subscribe` of a store that reads pages of events by position
+ * (SQL tables): `readPage` reads decoded envelopes, `readEncodedPage` (when the store has a
+ * cheaper way than encoding them) checked ones in their JSON form; `positions` emits the newest
+ * position the store has heard of (in-process appends, notifications); the tail also polls
+ * every `pollInterval` for writers it cannot hear.
  */
 export const pagedReads = <E>(
-  readPage: (operation: string, from: number, limit: number) => Effect.Effect<ReadonlyArray<EventEnvelope.EventEnvelope>, E>,
+  readPage: ReadPage<EventEnvelope.EventEnvelope, E>,
   positions: Stream.Stream<number>,
-  pollInterval: Duration.DurationInput
+  pollInterval: Duration.DurationInput,
+  readEncodedPage?: ReadPage<EventEnvelope.Encoded, E>
 ): {
-  readonly readAll: (options?: { readonly fromPosition?: number | undefined; readonly batchSize?: number | undefined }) => Stream.Stream<EventEnvelope.EventEnvelope, E>
+  readonly readAll: (options?: ReadAllOptions) => Stream.Stream<EventEnvelope.EventEnvelope, E>
+  readonly readAllEncoded: (options?: ReadAllOptions) => Stream.Stream<EventEnvelope.Encoded, E>
   readonly subscribe: (options?: { readonly fromPosition?: number | undefined }) => Stream.Stream<EventEnvelope.EventEnvelope, E>
-} => ({
-  readAll: (options) => {
+} => {
+  const all = <A extends { readonly position: number }>(read: ReadPage<A, E>) => (options?: ReadAllOptions) => {
     const batchSize = options?.batchSize ?? defaultBatchSize
-    return pages(options?.fromPosition ?? 1, batchSize, (from) => readPage("readAll", from, batchSize))
-  },
+    return pages(options?.fromPosition ?? 1, batchSize, (from) => read("readAll", from, batchSize))
+  }
+  const readAll = all(readPage)
+  return {
+    readAll,
+    readAllEncoded: readEncodedPage === undefined ? encodedReads(readAll) : all(readEncodedPage),
   subscribe: (options) =>
     tail(
       options?.fromPosition ?? 1,
@@ -263,4 +292,5 @@ export const pagedReads = <E>(
           Effect.sleep(pollInterval)
         )
     )
-})
+  }
+}

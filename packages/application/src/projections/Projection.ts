@@ -14,7 +14,7 @@ import { StoreUnavailable } from "../ports/EventStore.js"
 import * as ProjectionStore from "./ProjectionStore.js"
 
 /** A stored event's envelope in its JSON form (`occurredAt` as ISO 8601 text), as projectors read it. */
-export type Envelope = typeof EventEnvelope.EventEnvelope.Encoded
+export type Envelope = EventEnvelope.Encoded
 
 /**
  * A projection over events of type `Event`, with documents that queries read as `View` and the

@@ -1,6 +1,6 @@
 /**
  * Runs projections: reads the events after their checkpoints from the `EventStore` page by
- * page, checks each once (`Config.decode`), applies the pure projectors to documents kept in
+ * page in their JSON form (`readAllEncoded`), checks each once (`Config.decode`), applies the pure projectors to documents kept in
  * memory in their JSON form, and writes the documents changed since the last commit together
  * with the new checkpoints in one `ProjectionStore` commit every `batchSize` events (and at the
  * end). A document is read and checked once per run, not once per batch, and checked against
@@ -8,7 +8,7 @@
  * dropped and rebuilt from position 1. A corrupt event stops the run: the events before it are
  * applied and committed, it and those after it are not; it is never skipped silently.
  */
-import { Chunk, DateTime, Duration, Effect, Either, Option, Stream } from "effect"
+import { Chunk, Duration, Effect, Either, Option, Stream } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
 import * as EventStore from "../ports/EventStore.js"
 import * as Projection from "./Projection.js"
@@ -18,7 +18,7 @@ import * as ProjectionStore from "./ProjectionStore.js"
 export interface Config<Event> {
   readonly projections: ReadonlyArray<Projection.Any<Event>>
   /** Checks a stored envelope and gives the event the projectors read; `Left` stops the run there. */
-  readonly decode: (envelope: EventEnvelope.EventEnvelope) => Either.Either<Event, EventStore.CorruptEvent>
+  readonly decode: (envelope: EventEnvelope.Encoded) => Either.Either<Event, EventStore.CorruptEvent>
   /** Events per commit (default 20,000); `follow` commits sooner, see there. */
   readonly batchSize?: number | undefined
 }
@@ -46,12 +46,6 @@ interface Track<Event> {
   /** The documents changed since the last commit. */
   readonly changed: Map<string, Option.Option<unknown>>
 }
-
-/** An envelope in the JSON form projectors read. */
-const toJson = (envelope: EventEnvelope.EventEnvelope): Projection.Envelope => ({
-  ...envelope,
-  occurredAt: DateTime.formatIso(envelope.occurredAt)
-})
 
 /** The checkpoint each projection resumes after; drops projections built by another version. */
 const resume = <Event>(config: Config<Event>) =>
@@ -127,7 +121,7 @@ const applyBatch = <Event>(
   config: Config<Event>,
   store: ProjectionStore.Service,
   tracks: ReadonlyArray<Track<Event>>,
-  batch: ReadonlyArray<EventEnvelope.EventEnvelope>
+  batch: ReadonlyArray<EventEnvelope.Encoded>
 ) =>
   Effect.gen(function* () {
     const from = lowest(tracks)
@@ -141,7 +135,7 @@ const applyBatch = <Event>(
         corrupt = Option.some(decoded.left)
         break
       }
-      envelopes.push(toJson(envelope))
+      envelopes.push(envelope)
       events.push(decoded.right)
     }
     if (envelopes.length > 0) {
@@ -186,7 +180,7 @@ export const catchUp = <Event>(
     const batchSize = config.batchSize ?? defaultBatchSize
     let uncommitted = 0
     const page = Math.min(batchSize, pageSize)
-    yield* events.readAll({ fromPosition: lowest(tracks) + 1, batchSize: page }).pipe(
+    yield* events.readAllEncoded({ fromPosition: lowest(tracks) + 1, batchSize: page }).pipe(
       Stream.rechunk(page),
       Stream.runForEachChunk((chunk) =>
         Effect.gen(function* () {
@@ -225,6 +219,7 @@ export const follow = <Event>(
     const store = yield* ProjectionStore.ProjectionStore
     const tracks = yield* resume(config)
     yield* events.subscribe({ fromPosition: lowest(tracks) + 1 }).pipe(
+      Stream.map(EventStore.encodeEnvelope),
       Stream.groupedWithin(config.batchSize ?? defaultBatchSize, options.maxDelay ?? Duration.millis(50)),
       Stream.runForEach((chunk) =>
         Effect.gen(function* () {

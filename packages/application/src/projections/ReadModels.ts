@@ -16,7 +16,7 @@ import * as Packages from "./Packages.js"
 import type * as ProjectionRunner from "./ProjectionRunner.js"
 
 /** Checks a stored envelope: its domain event in its JSON form (an `Either`, also usable as an `Effect`). */
-export const check = (envelope: EventEnvelope.EventEnvelope): Either.Either<DomainEvent.Encoded, CorruptEvent> =>
+export const check = (envelope: EventEnvelope.Encoded): Either.Either<DomainEvent.Encoded, CorruptEvent> =>
   Either.mapLeft(DomainEvent.checkEnvelope(envelope), (error) =>
     new CorruptEvent({
       store: "event store",

@@ -1,7 +1,7 @@
 /**
  * The contract every `EventStore` adapter passes, run unchanged against the in-memory, SQLite
  * and NATS JetStream stores: round trips, version conflicts, idempotent re-appends, global
- * order across streams, catch-up then live tail, 10,000-event streams and concurrent writers.
+ * order across streams (decoded and in the JSON form), catch-up then live tail, 10,000-event streams and concurrent writers.
  *
  * Call `suite(name, layer)` inside a test file; `layer` must give a new, empty store each time
  * it is built (every test builds it once).
@@ -38,6 +38,9 @@ const store = EventStore.EventStore
 
 const readAll = (options?: { fromPosition?: number; batchSize?: number }) =>
   Effect.flatMap(store, (s) => Stream.runCollect(s.readAll(options))).pipe(Effect.map((c) => Array.from(c)))
+
+const readAllEncoded = (options?: { fromPosition?: number; batchSize?: number }) =>
+  Effect.flatMap(store, (s) => Stream.runCollect(s.readAllEncoded(options))).pipe(Effect.map((c) => Array.from(c)))
 
 const readStream = (stream: EventStore.StreamId, fromVersion?: number) =>
   Effect.flatMap(store, (s) => s.readStream(stream, { fromVersion }))
@@ -144,6 +147,11 @@ export const suite = <E>(name: string, layer: Layer.Layer<EventStore.EventStore,
       expect(plain(yield* readAll({ fromPosition: stored[4]!.position, batchSize: 2 }))).toEqual(plain(stored.slice(4)))
       expect(plain(yield* readAll({ fromPosition: stored[3]!.position + 1 }))).toEqual(plain(stored.slice(4)))
       expect(yield* readAll({ fromPosition: stored[9]!.position + 1 })).toEqual([])
+      // The JSON form: each stored envelope as `EventEnvelope` encodes it, the same pages.
+      const encoded = stored.map((e) => Schema.encodeSync(EventEnvelope.EventEnvelope)(e))
+      for (const batchSize of [1, 3, 1000]) expect(yield* readAllEncoded({ batchSize })).toEqual(encoded)
+      expect(yield* readAllEncoded({ fromPosition: stored[4]!.position, batchSize: 2 })).toEqual(encoded.slice(4))
+      expect(yield* readAllEncoded({ fromPosition: stored[9]!.position + 1 })).toEqual([])
       expect(yield* (yield* store).currentPosition).toBe(stored[9]!.position)
       expect((yield* readStream(streamB)).map((e) => e.version)).toEqual([1, 2, 3])
       expect((yield* readStream(streamC)).map((e) => e.aggregateId)).toEqual(["host-c", "host-c"])

@@ -43,14 +43,17 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function* () {
       return appended
     }))
 
+  const readAll: EventStore.Service["readAll"] = (options) => {
+    const batchSize = options?.batchSize ?? EventStore.defaultBatchSize
+    return EventStore.pages(options?.fromPosition ?? 1, batchSize, (from) => readPage(from, batchSize))
+  }
+
   return {
     append,
     readStream: (stream, options) =>
       Effect.sync(() => (streams.get(streamKey(stream)) ?? []).slice(Math.max(options?.fromVersion ?? 1, 1) - 1)),
-    readAll: (options) => {
-      const batchSize = options?.batchSize ?? EventStore.defaultBatchSize
-      return EventStore.pages(options?.fromPosition ?? 1, batchSize, (from) => readPage(from, batchSize))
-    },
+    readAll,
+    readAllEncoded: EventStore.encodedReads(readAll),
     subscribe: (options) =>
       EventStore.tail(
         options?.fromPosition ?? 1,
