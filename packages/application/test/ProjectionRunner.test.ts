@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, ParseResult, Schedule, Schema } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
 import * as EventStore from "../src/ports/EventStore.js"
-import type * as Projection from "../src/projections/Projection.js"
+import * as Projection from "../src/projections/Projection.js"
 import * as ProjectionRunner from "../src/projections/ProjectionRunner.js"
 import * as ProjectionStore from "../src/projections/ProjectionStore.js"
 import { InMemoryEventStore, InMemoryProjectionStore, TestEvents } from "../src/testing/index.js"
@@ -20,12 +20,12 @@ const perStream: Projection.Projection<typeof Count.Type, typeof Count.Encoded, 
   version: 1,
   document: Count,
   keys: (_, envelope) => [envelope.aggregateId],
-  apply: (doc, event, envelope) =>
+  apply: Projection.eachEvent((doc: Option.Option<typeof Count.Encoded>, event: Event, envelope) =>
     Option.some({
       count: Option.match(doc, { onNone: () => 1, onSome: (d) => d.count + 1 }),
       indices: [...Option.match(doc, { onNone: () => [], onSome: (d) => d.indices }), event.index],
       lastPosition: envelope.position
-    })
+    }))
 }
 /** Two documents per event (by type and overall), and odd indices remove the per-type one. */
 const Total = Schema.Struct({ n: Schema.Number })
@@ -34,8 +34,8 @@ const perType: Projection.Projection<typeof Total.Type, typeof Total.Encoded, Ev
   version: 1,
   document: Total,
   keys: (_, envelope) => [`type:${envelope.type}`, "all"],
-  apply: (doc, event, _, key) =>
-    key !== "all" && event.index % 3 === 2 ? Option.none() : Option.some({ n: Option.match(doc, { onNone: () => 1, onSome: (d) => d.n + 1 }) })
+  apply: Projection.eachEvent((doc: Option.Option<typeof Total.Encoded>, event: Event, _, key) =>
+    key !== "all" && event.index % 3 === 2 ? Option.none() : Option.some({ n: Option.match(doc, { onNone: () => 1, onSome: (d) => d.n + 1 }) }))
 }
 const projections = [perStream, perType]
 
@@ -90,8 +90,8 @@ describe("ProjectionRunner", () => {
       expect(yield* ProjectionRunner.catchUp({ projections, decode })).toBe(6)
       expect((yield* store.get("per-stream", ["a"])).get("a")).toEqual({ count: 4, indices: [0, 1, 2, 0], lastPosition: 6 })
       // A new projector version: its stored documents (built by version 1) are dropped and rebuilt.
-      const v2 = { ...perStream, version: 2, apply: (doc: Option.Option<typeof Count.Type>, event: Event, e: Projection.Envelope) =>
-        Option.map(perStream.apply(doc, event, e, ""), (d) => ({ ...d, indices: [] })) }
+      const v2 = { ...perStream, version: 2, apply: (doc: Option.Option<typeof Count.Type>, events: ReadonlyArray<Event>, envelopes: ReadonlyArray<Projection.Envelope>) =>
+        Option.map(perStream.apply(doc, events, envelopes, ""), (d) => ({ ...d, indices: [] })) }
       expect(yield* ProjectionRunner.catchUp({ projections: [v2, perType], decode })).toBe(6)
       expect((yield* store.get("per-stream", ["a", "b"]))).toEqual(new Map([
         ["a", { count: 4, indices: [], lastPosition: 6 }],

@@ -43,51 +43,64 @@ export type ConfigurationView = typeof ConfigurationView.Type
 /** A configuration in its JSON form, as the projector builds it. */
 export type StoredConfigurationView = typeof ConfigurationView.Encoded
 
-/** The projector of the configurations read model. */
+type Generation = StoredConfigurationView["generations"][number]
+type StoredHistoryEntry = StoredConfigurationView["history"][number]
+
+/**
+ * The projector of the configurations read model: a configuration's document after its
+ * events. Its generations and history are copied once per call, not once per event.
+ */
 export const apply = (
   view: Option.Option<StoredConfigurationView>,
-  event: DomainEvent.Encoded,
-  envelope: Projection.Envelope
+  events: ReadonlyArray<DomainEvent.Encoded>,
+  envelopes: ReadonlyArray<Projection.Envelope>
 ): Option.Option<StoredConfigurationView> => {
-  const at = envelope.occurredAt
-  switch (event._tag) {
-    case "ConfigurationCreated":
-      return Option.some({
-        flake: event.flake,
-        hostname: event.hostname,
-        system: event.system,
-        modules: event.modules,
-        overlays: event.overlays,
-        generations: [],
-        history: [],
-        createdAt: at
-      })
-    case "ConfigurationActivated":
-      return Option.map(view, (c) => ({
-        ...c,
-        ...(event.generation === null
-          ? {}
-          : {
-            currentGeneration: event.generation,
-            generations: [...c.generations, { number: event.generation, storePath: StorePath.format(event.storePath), mode: event.mode, at }]
-          }),
-        history: [...c.history, {
-          at,
-          action: "activate" as const,
-          storePath: StorePath.format(event.storePath),
-          mode: event.mode,
-          ...(event.generation === null ? {} : { generation: event.generation })
-        }]
-      }))
-    case "ConfigurationRolledBack":
-      return Option.map(view, (c) => ({
-        ...c,
-        currentGeneration: event.to,
-        history: [...c.history, { at, action: "rollback" as const, storePath: StorePath.format(event.storePath), generation: event.to, from: event.from }]
-      }))
-    default:
-      return view
-  }
+  let current = Option.getOrUndefined(view)
+  // The lists of `current`, owned by this call once an event added to them.
+  let generations: Array<Generation> | undefined
+  let history: Array<StoredHistoryEntry> | undefined
+  events.forEach((event, i) => {
+    const at = envelopes[i]!.occurredAt
+    switch (event._tag) {
+      case "ConfigurationCreated":
+        generations = []
+        history = []
+        current = {
+          flake: event.flake,
+          hostname: event.hostname,
+          system: event.system,
+          modules: event.modules,
+          overlays: event.overlays,
+          generations,
+          history,
+          createdAt: at
+        }
+        return
+      case "ConfigurationActivated": {
+        if (current === undefined) return
+        const storePath = StorePath.format(event.storePath)
+        history ??= current.history.slice()
+        history.push({ at, action: "activate", storePath, mode: event.mode, ...(event.generation === null ? {} : { generation: event.generation }) })
+        if (event.generation === null) {
+          current = { ...current, history }
+          return
+        }
+        generations ??= current.generations.slice()
+        generations.push({ number: event.generation, storePath, mode: event.mode, at })
+        current = { ...current, currentGeneration: event.generation, generations, history }
+        return
+      }
+      case "ConfigurationRolledBack":
+        if (current === undefined) return
+        history ??= current.history.slice()
+        history.push({ at, action: "rollback", storePath: StorePath.format(event.storePath), generation: event.to, from: event.from })
+        current = { ...current, currentGeneration: event.to, history }
+        return
+      default:
+        return
+    }
+  })
+  return current === undefined ? view : Option.some(current)
 }
 
 /** The configurations read model, keyed by configuration stream id (`Configuration.aggregateId`). */
@@ -96,5 +109,5 @@ export const projection: Projection.Projection<ConfigurationView, StoredConfigur
   version: 1,
   document: ConfigurationView,
   keys: (_, envelope) => (envelope.aggregateType === Configuration.aggregateType ? [envelope.aggregateId] : []),
-  apply: (view, event, envelope) => apply(view, event, envelope)
+  apply: (view, events, envelopes) => apply(view, events, envelopes)
 }

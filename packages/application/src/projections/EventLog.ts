@@ -54,5 +54,5 @@ export const projection: Projection.Projection<Block, StoredBlock, unknown> = {
   version: 2,
   document: Block,
   keys: (_, envelope) => [key(envelope.position)],
-  apply: (block, _, envelope) => Option.some(Option.match(block, { onNone: () => [entry(envelope)], onSome: (entries) => [...entries, entry(envelope)] }))
+  apply: (block, _, envelopes) => Option.some([...Option.getOrElse(block, (): StoredBlock => []), ...envelopes.map(entry)])
 }

@@ -5,7 +5,7 @@
 import { Option, Schema } from "effect"
 import type { DomainEvent } from "@cim-nix/domain"
 import { Flake, FlakeRef } from "@cim-nix/domain"
-import type * as Projection from "./Projection.js"
+import * as Projection from "./Projection.js"
 
 /** An input as `flake.nix` declares it, its reference as text. */
 export const Input = Schema.Struct({
@@ -46,8 +46,8 @@ const without = <V>(record: { readonly [key: string]: V }, key: string) =>
 const sameLock = (a: typeof Flake.Locked.Encoded | null, b: typeof Flake.Locked.Encoded) =>
   a !== null && a.rev === b.rev && a.narHash === b.narHash && a.lastModified === b.lastModified
 
-/** The projector of the flakes read model. */
-export const apply = (
+/** The projector of the flakes read model, one event at a time. */
+export const applyEvent = (
   view: Option.Option<StoredFlakeView>,
   event: DomainEvent.Encoded,
   envelope: Projection.Envelope
@@ -90,5 +90,5 @@ export const projection: Projection.Projection<FlakeView, StoredFlakeView, Domai
   version: 1,
   document: FlakeView,
   keys: (_, envelope) => (envelope.aggregateType === Flake.aggregateType ? [envelope.aggregateId] : []),
-  apply: (view, event, envelope) => apply(view, event, envelope)
+  apply: Projection.eachEvent(applyEvent)
 }

@@ -40,7 +40,8 @@ export type StoredPackageView = typeof PackageView.Encoded
 export const quantile = (sorted: ReadonlyArray<number>, q: number): number | undefined =>
   sorted.length === 0 ? undefined : sorted[Math.max(Math.ceil(q * sorted.length), 1) - 1]
 
-const insertSorted = (sorted: ReadonlyArray<number>, value: number): Array<number> => {
+/** Inserts `value` into ascending `sorted`, in place, after the values equal to it. */
+const insertSorted = (sorted: Array<number>, value: number): void => {
   let lo = 0
   let hi = sorted.length
   while (lo < hi) {
@@ -48,49 +49,69 @@ const insertSorted = (sorted: ReadonlyArray<number>, value: number): Array<numbe
     if (sorted[mid]! <= value) lo = mid + 1
     else hi = mid
   }
-  const inserted = sorted.slice()
-  inserted.splice(lo, 0, value)
-  return inserted
+  sorted.splice(lo, 0, value)
 }
 
-/** The projector of the packages read model. */
-export const apply = (view: Option.Option<StoredPackageView>, event: DomainEvent.Encoded): Option.Option<StoredPackageView> => {
-  if (event._tag !== "PackageBuilt" && event._tag !== "PackageBuildFailed") return view
+type Build = Extract<DomainEvent.Encoded, { readonly _tag: "PackageBuilt" | "PackageBuildFailed" }>
+
+const isBuild = (event: DomainEvent.Encoded): event is Build => event._tag === "PackageBuilt" || event._tag === "PackageBuildFailed"
+
+/** The last build as the read model shows it. */
+const lastBuild = (event: Build): StoredPackageView["lastBuild"] =>
+  event._tag === "PackageBuilt"
+    ? { finishedAt: event.finishedAt, succeeded: true, durationMs: event.durationMs }
+    : { finishedAt: event.finishedAt, succeeded: false, durationMs: event.durationMs, exitCode: event.exitCode, errorSummary: event.errorSummary }
+
+/** Output name to store path, as text. */
+const outputs = (built: Extract<Build, { readonly _tag: "PackageBuilt" }>) => {
+  const texts: Record<string, string> = {}
+  for (const name of Object.keys(built.outputs)) texts[name] = StorePath.format(built.outputs[name]!)
+  return texts
+}
+
+/**
+ * The projector of the packages read model: a target's document after its builds, made once
+ * per call (the counts and durations of all its builds, the last build, the last success).
+ */
+export const apply = (
+  view: Option.Option<StoredPackageView>,
+  events: ReadonlyArray<DomainEvent.Encoded>
+): Option.Option<StoredPackageView> => {
+  const builds = events.filter(isBuild)
+  const last = builds[builds.length - 1]
+  if (last === undefined) return view
   const before = Option.getOrElse(view, (): StoredPackageView => ({
-    flakeRef: FlakeRef.format(event.flakeRef),
-    attributePath: AttributePath.print(event.attributePath),
-    system: event.system,
+    flakeRef: FlakeRef.format(last.flakeRef),
+    attributePath: AttributePath.print(last.attributePath),
+    system: last.system,
     builds: 0,
     successes: 0,
     failures: 0,
-    lastBuild: { finishedAt: event.finishedAt, succeeded: false, durationMs: 0 },
+    lastBuild: lastBuild(last),
     durationsMs: []
   }))
-  if (event._tag === "PackageBuildFailed") {
-    return Option.some({
-      ...before,
-      builds: before.builds + 1,
-      failures: before.failures + 1,
-      lastBuild: {
-        finishedAt: event.finishedAt,
-        succeeded: false,
-        durationMs: event.durationMs,
-        exitCode: event.exitCode,
-        errorSummary: event.errorSummary
-      }
-    })
+  let lastSuccess: Extract<Build, { readonly _tag: "PackageBuilt" }> | undefined
+  let durationsMs: Array<number> | undefined
+  for (const build of builds) {
+    if (build._tag !== "PackageBuilt") continue
+    lastSuccess = build
+    durationsMs ??= before.durationsMs.slice()
+    insertSorted(durationsMs, build.durationMs)
   }
-  const durationsMs = insertSorted(before.durationsMs, event.durationMs)
+  const successes = durationsMs === undefined ? 0 : durationsMs.length - before.durationsMs.length
   return Option.some({
     ...before,
-    builds: before.builds + 1,
-    successes: before.successes + 1,
-    lastBuild: { finishedAt: event.finishedAt, succeeded: true, durationMs: event.durationMs },
-    lastOutputs: Object.fromEntries(Object.entries(event.outputs).map(([name, path]) => [name, StorePath.format(path)])),
-    lastDrvPath: StorePath.format(event.drvPath),
-    durationsMs,
-    p50Ms: quantile(durationsMs, 0.5),
-    p95Ms: quantile(durationsMs, 0.95)
+    builds: before.builds + builds.length,
+    successes: before.successes + successes,
+    failures: before.failures + builds.length - successes,
+    lastBuild: lastBuild(last),
+    ...(lastSuccess === undefined || durationsMs === undefined ? {} : {
+      lastOutputs: outputs(lastSuccess),
+      lastDrvPath: StorePath.format(lastSuccess.drvPath),
+      durationsMs,
+      p50Ms: quantile(durationsMs, 0.5),
+      p95Ms: quantile(durationsMs, 0.95)
+    })
   })
 }
 
@@ -100,5 +121,5 @@ export const projection: Projection<PackageView, StoredPackageView, DomainEvent.
   version: 1,
   document: PackageView,
   keys: (_, envelope) => (envelope.aggregateType === Package.aggregateType ? [envelope.aggregateId] : []),
-  apply: (view, event) => apply(view, event)
+  apply: (view, events) => apply(view, events)
 }

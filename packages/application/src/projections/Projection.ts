@@ -1,7 +1,10 @@
 /**
  * A projection: a read model built by a pure projector. The read model is a set of documents
  * keyed by string; for each event the projection names the keys it changes, and `apply` computes
- * each changed document from its previous value: `(document, event) -> document`, no I/O.
+ * each changed document from its previous value and the events that change it:
+ * `(document, events) -> document`, no I/O. Applying events in one call or split over several
+ * gives the same document, so the runner hands a projector all of a page's events for a key at
+ * once, and a projector can build its document once per page instead of once per event.
  * Projectors read events and write documents in their JSON form, as the stores keep them, so
  * that a replay builds no typed values; queries read documents decoded (`find`).
  * `ProjectionRunner` feeds events, loads and stores documents and keeps the checkpoint.
@@ -29,8 +32,26 @@ export interface Projection<View, Stored, Event> {
   readonly document: Schema.Schema<View, Stored>
   /** The keys of the documents `event` changes; none for events the projection ignores. */
   readonly keys: (event: Event, envelope: Envelope) => ReadonlyArray<string>
-  /** The document at `key` after `event`, from the one before (`None`: none yet); `None` removes it. */
-  readonly apply: (document: Option.Option<Stored>, event: Event, envelope: Envelope, key: string) => Option.Option<Stored>
+  /**
+   * The document at `key` after `events` (in position order, with their `envelopes`), from the
+   * one before (`None`: none yet); `None` removes it.
+   */
+  readonly apply: (
+    document: Option.Option<Stored>,
+    events: ReadonlyArray<Event>,
+    envelopes: ReadonlyArray<Envelope>,
+    key: string
+  ) => Option.Option<Stored>
+}
+
+/** The `apply` of a projector that computes its document one event at a time. */
+export const eachEvent = <Stored, Event>(
+  step: (document: Option.Option<Stored>, event: Event, envelope: Envelope, key: string) => Option.Option<Stored>
+): Projection<unknown, Stored, Event>["apply"] =>
+(document, events, envelopes, key) => {
+  let current = document
+  for (let i = 0; i < events.length; i++) current = step(current, events[i]!, envelopes[i]!, key)
+  return current
 }
 
 /** A projection whose document types are not known statically (the runner's view). */

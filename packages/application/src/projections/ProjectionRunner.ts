@@ -78,22 +78,26 @@ const applyTo = <Event>(
 ) =>
   Effect.gen(function* () {
     const { projection, documents, changed } = track
-    const changes: Array<readonly [index: number, keys: ReadonlyArray<string>]> = []
+    // Each key's events, in position order: documents do not depend on each other.
+    const byKey = new Map<string, { readonly events: Array<Event>; readonly envelopes: Array<Projection.Envelope> }>()
     for (let i = 0; i < envelopes.length; i++) {
-      if (envelopes[i]!.position > track.position) changes.push([i, projection.keys(events[i]!, envelopes[i]!)])
+      if (envelopes[i]!.position <= track.position) continue
+      for (const key of projection.keys(events[i]!, envelopes[i]!)) {
+        let changes = byKey.get(key)
+        if (changes === undefined) byKey.set(key, changes = { events: [], envelopes: [] })
+        changes.events.push(events[i]!)
+        changes.envelopes.push(envelopes[i]!)
+      }
     }
-    if (changes.length === 0) return
-    const missing = new Set<string>()
-    for (const [, keys] of changes) for (const key of keys) if (!documents.has(key)) missing.add(key)
-    yield* loadDocuments(store, projection, Array.from(missing), documents)
-    for (const [i, keys] of changes) {
-      for (const key of keys) {
-        const document = projection.apply(documents.get(key) as Option.Option<unknown>, events[i]!, envelopes[i]!, key)
+    if (byKey.size > 0) {
+      yield* loadDocuments(store, projection, Array.from(byKey.keys()).filter((key) => !documents.has(key)), documents)
+      for (const [key, changes] of byKey) {
+        const document = projection.apply(documents.get(key) as Option.Option<unknown>, changes.events, changes.envelopes, key)
         documents.set(key, document)
         changed.set(key, document)
       }
     }
-    track.position = envelopes[envelopes.length - 1]!.position
+    track.position = Math.max(track.position, envelopes[envelopes.length - 1]!.position)
   })
 
 /** Writes every projection's changed documents and checkpoint in one commit. */
