@@ -1,8 +1,8 @@
 /**
  * The event log read model: every stored event without its payload, in position order. Entries
  * are kept in blocks of `blockSize` consecutive positions, one document per block keyed by its
- * number (zero-padded, so that key order is position order): a replay writes a few hundred
- * documents instead of one per event. `ListEvents` filters it by aggregate, event type and
+ * number (zero-padded, so that key order is position order), each entry as a row of values
+ * (`Row`): a replay writes a few hundred documents instead of one per event. `ListEvents` filters it by aggregate, event type and
  * correlation id.
  */
 import { Option, Schema } from "effect"
@@ -21,11 +21,26 @@ export const Entry = Schema.Struct({
   causationId: Schema.String
 })
 export type Entry = typeof Entry.Type
-/** An entry in its JSON form, as the projector builds it. */
-export type StoredEntry = typeof Entry.Encoded
+
+/**
+ * An entry as a block stores it: `Entry`'s fields in its order, without their names, which
+ * would be about half of the log's text.
+ */
+export const Row = Schema.Tuple(
+  Entry.fields.position,
+  Entry.fields.eventId,
+  Entry.fields.type,
+  Entry.fields.aggregateType,
+  Entry.fields.aggregateId,
+  Entry.fields.version,
+  Entry.fields.occurredAt,
+  Entry.fields.correlationId,
+  Entry.fields.causationId
+)
+export type Row = typeof Row.Type
 
 /** The entries of one block, in position order. */
-export const Block = Schema.Array(Entry)
+export const Block = Schema.Array(Row)
 export type Block = typeof Block.Type
 /** A block in its JSON form. */
 export type StoredBlock = typeof Block.Encoded
@@ -36,23 +51,36 @@ export const blockSize = 128
 /** The key of the block holding `position`. */
 export const key = (position: number): string => String(Math.floor((position - 1) / blockSize)).padStart(12, "0")
 
-const entry = (e: Projection.Envelope): StoredEntry => ({
-  position: e.position,
-  eventId: e.eventId,
-  type: e.type,
-  aggregateType: e.aggregateType,
-  aggregateId: e.aggregateId,
-  version: e.version,
-  occurredAt: e.occurredAt,
-  correlationId: e.correlationId,
-  causationId: e.causationId
+/** The entry of a row. */
+export const entry = ([position, eventId, type, aggregateType, aggregateId, version, occurredAt, correlationId, causationId]: Row): Entry => ({
+  position,
+  eventId,
+  type,
+  aggregateType,
+  aggregateId,
+  version,
+  occurredAt,
+  correlationId,
+  causationId
 })
+
+const row = (e: Projection.Envelope): typeof Row.Encoded => [
+  e.position,
+  e.eventId,
+  e.type,
+  e.aggregateType,
+  e.aggregateId,
+  e.version,
+  e.occurredAt,
+  e.correlationId,
+  e.causationId
+]
 
 /** The event log read model, over any event type. */
 export const projection: Projection.Projection<Block, StoredBlock, unknown> = {
   name: "event-log",
-  version: 2,
+  version: 3,
   document: Block,
   keys: (_, envelope) => [key(envelope.position)],
-  apply: (block, _, envelopes) => Option.some([...Option.getOrElse(block, (): StoredBlock => []), ...envelopes.map(entry)])
+  apply: (block, _, envelopes) => Option.some([...Option.getOrElse(block, (): StoredBlock => []), ...envelopes.map(row)])
 }

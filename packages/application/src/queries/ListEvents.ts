@@ -45,7 +45,8 @@ export const handle = (
     for (;;) {
       const page = yield* store.list(EventLog.projection.name, { after, limit: blocksPerPage })
       for (const [key, json] of page) {
-        for (const entry of yield* Projection.decodeDocument(EventLog.projection, key, json)) {
+        for (const row of yield* Projection.decodeDocument(EventLog.projection, key, json)) {
+          const entry = EventLog.entry(row)
           if (entry.position < from || !matches(query, entry)) continue
           found.push(entry)
           if (found.length === limit) return found
