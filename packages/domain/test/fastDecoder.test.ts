@@ -224,6 +224,14 @@ describe("fastDecoder", () => {
     const valid = { a: "s", c: undefined, d: "x", e: null }
     expect(struct(valid)).toEqual(valid)
     expect(struct({ ...valid, extra: 1 })).toBe(rejected)
+    // Effect counts every own key as excess, symbols and non-enumerable ones too.
+    const symbolKey = { ...valid, [Symbol("extra")]: 1 }
+    const hiddenKey = Object.defineProperty({ ...valid }, "hidden", { value: 1, enumerable: false })
+    for (const input of [symbolKey, hiddenKey]) {
+      expect(Either.isLeft(ParseResult.decodeUnknownEither(schemas.struct, { onExcessProperty: "error" })(input))).toBe(true)
+      expect(struct(input)).toBe(rejected)
+      expect(compileChecker(schemas.struct, { onExcessProperty: "error" })(input)).toBe(rejected)
+    }
     expect(struct({ ...valid, d: "z" })).toBe(rejected)
     expect(struct({ ...valid, b: "1" })).toBe(rejected)
     expect(struct([])).toBe(rejected)

@@ -284,7 +284,8 @@ const generatedStruct = (
     checking ? "" : "const output = {};",
     "let present = 0; let value;",
     ...statements,
-    rejectExcess ? "if (Reflect.ownKeys(input).length > present) return FAIL;" : "",
+    // `Reflect.ownKeys(input).length`, which Effect reads, without its cost (several times theirs in V8).
+    rejectExcess ? "if (Object.getOwnPropertyNames(input).length + Object.getOwnPropertySymbols(input).length > present) return FAIL;" : "",
     checking ? "return input;" : "return output;",
     "}"
   ].join("\n")
