@@ -216,6 +216,21 @@ const transformationStep = (
 /** ISO 8601 text in UTC as `DateTime.formatIso` writes it (the only form a checker reads without decoding). */
 const isoUtc = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/
 
+/** The two-digit number at `at` of `isoUtc` text. */
+const twoDigits = (text: string, at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48
+
+/**
+ * Whether `Date` reads `isoUtc` text: surely when its month, day (up to the 28th), hour, minute
+ * and second are in range, which spares most texts `Date.parse`; it decides the others.
+ */
+const readsAsDate = (text: string): boolean => {
+  const month = twoDigits(text, 5)
+  const day = twoDigits(text, 8)
+  const plain = month >= 1 && month <= 12 && day >= 1 && day <= 28 && twoDigits(text, 11) <= 23 &&
+    twoDigits(text, 14) <= 59 && twoDigits(text, 17) <= 59
+  return plain || !Number.isNaN(Date.parse(text))
+}
+
 /** `ast` without the refinements at its top (what Effect encodes a refinement's value with). */
 const dropRefinements = (ast: SchemaAST.AST): SchemaAST.AST => (ast._tag === "Refinement" ? dropRefinements(ast.from) : ast)
 
@@ -446,7 +461,7 @@ class Compiler {
   private checkDateTimeUtc(ast: SchemaAST.Transformation): Compiled {
     const decode = this.byDecoding(ast)
     return (input) =>
-      typeof input === "string" && isoUtc.test(input) && !Number.isNaN(Date.parse(input)) ? input : decode(input)
+      typeof input === "string" && isoUtc.test(input) && readsAsDate(input) ? input : decode(input)
   }
 
   private declaration(ast: SchemaAST.Declaration): Compiled {
