@@ -57,7 +57,33 @@ const appendPlan = (plan: ReadonlyArray<readonly [number, number]>) =>
 
 const stores = Layer.merge(InMemoryEventStore.layer, InMemoryProjectionStore.layer)
 
+/** The in-memory projection store, counting its commits. */
+const counted = (commits: { n: number }) =>
+  Layer.effect(
+    ProjectionStore.ProjectionStore,
+    Effect.map(InMemoryProjectionStore.make, (store) => ({ ...store, commit: (c: ReadonlyArray<ProjectionStore.Commit>) => Effect.zipRight(Effect.sync(() => commits.n++), store.commit(c)) }))
+  )
+
 describe("ProjectionRunner", () => {
+  it.live("commits every batchSize events or every commitInterval, whichever comes first, and at the end", () =>
+    Effect.gen(function* () {
+      yield* appendPlan([[0, 1000], [1, 1000], [2, 500]])
+      const runs: Array<readonly [Partial<ProjectionRunner.Config<Event>>, number]> = [
+        // Pages of 1,000 events: each page is a commit when the interval is 0.
+        [{ batchSize: 1_000_000, commitInterval: 0 }, 3],
+        [{ batchSize: 1000, commitInterval: "1 hour" }, 3],
+        [{ batchSize: 2000, commitInterval: "1 hour" }, 2],
+        // The defaults (100,000 events, 1 second): one commit for a run this short.
+        [{}, 1]
+      ]
+      for (const [options, expected] of runs) {
+        const commits = { n: 0 }
+        const end = yield* ProjectionRunner.rebuild({ projections, decode, ...options }).pipe(Effect.provide(counted(commits)))
+        expect(end).toBe(2500)
+        expect(commits.n).toBe(expected)
+      }
+    }).pipe(Effect.provide(InMemoryEventStore.layer)))
+
   it.live.prop(
     "read models built incrementally in random batches equal read models rebuilt from zero",
     [

@@ -174,7 +174,7 @@ const replay = Effect.scoped(Effect.gen(function* () {
       `| raw driver: the same rows read in pages of 1,000, payloads parsed, no validation (baseline) | ${rate(replayEvents, raw)} |`,
       `| \`readAllEncoded\` (envelopes checked in their JSON form, as rebuilds read them; pages of 1,000) | ${rate(replayEvents, read)} |`,
       `| checking the payloads as domain events (\`ReadModels.check\`, no typed values built) | ${rate(replayEvents, check)} |`,
-      `| rebuilding the four read models into SQLite (\`ProjectionRunner.rebuild\`, commits of 20,000 events): the process's first rebuild | **${rate(replayEvents, first)}** |`,
+      `| rebuilding the four read models into SQLite (\`ProjectionRunner.rebuild\`, its default commits: every second or 100,000 events): the process's first rebuild | **${rate(replayEvents, first)}** |`,
       `| the same, median of 3 rebuilds in one process | ${rate(replayEvents, median(sqlite))} |`,
       `| rebuilding the four read models into memory: the first, and the median of 3 | ${rate(replayEvents, memory[0]!)}, ${rate(replayEvents, median(memory))} |`
     ]

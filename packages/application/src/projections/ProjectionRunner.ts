@@ -1,14 +1,14 @@
 /**
  * Runs projections: reads the events after their checkpoints from the `EventStore` page by
- * page in their JSON form (`readAllEncoded`), checks each once (`Config.decode`), applies the pure projectors to documents kept in
- * memory in their JSON form, and writes the documents changed since the last commit together
- * with the new checkpoints in one `ProjectionStore` commit every `batchSize` events (and at the
- * end). A document is read and checked once per run, not once per batch, and checked against
+ * page in their JSON form (`readAllEncoded`), checks each once (`Config.decode`), applies the
+ * pure projectors to documents kept in memory in their JSON form, and writes the documents
+ * changed since the last commit together with the new checkpoints in one `ProjectionStore`
+ * commit every `commitInterval` or `batchSize` events, whichever comes first (and at the end). A document is read and checked once per run, not once per batch, and checked against
  * its schema once per commit. A projection whose stored version differs from its code's is
  * dropped and rebuilt from position 1. A corrupt event stops the run: the events before it are
  * applied and committed, it and those after it are not; it is never skipped silently.
  */
-import { Chunk, Duration, Effect, Either, Option, Stream } from "effect"
+import { Chunk, Clock, Duration, Effect, Either, Option, Stream } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
 import * as EventStore from "../ports/EventStore.js"
 import * as Projection from "./Projection.js"
@@ -19,14 +19,21 @@ export interface Config<Event> {
   readonly projections: ReadonlyArray<Projection.Any<Event>>
   /** Checks a stored envelope and gives the event the projectors read; `Left` stops the run there. */
   readonly decode: (envelope: EventEnvelope.Encoded) => Either.Either<Event, EventStore.CorruptEvent>
-  /** Events per commit (default 20,000); `follow` commits sooner, see there. */
+  /** The most events per commit (default 100,000); `follow` commits sooner, see there. */
   readonly batchSize?: number | undefined
+  /**
+   * How long a catch-up or rebuild works before it commits (default 1 second): what an
+   * interrupted run loses at most. A document changed by many events is written once per commit.
+   */
+  readonly commitInterval?: Duration.DurationInput | undefined
 }
 
 /** Why a run stops. */
 export type RunError = EventStore.ReadError
 
-const defaultBatchSize = 20_000
+const defaultBatchSize = 100_000
+
+const defaultCommitInterval = Duration.seconds(1)
 
 /** Events read from the store at a time. */
 const pageSize = 1000
@@ -182,7 +189,9 @@ export const catchUp = <Event>(
     const store = yield* ProjectionStore.ProjectionStore
     const tracks = yield* resume(config)
     const batchSize = config.batchSize ?? defaultBatchSize
+    const interval = Duration.toMillis(config.commitInterval ?? defaultCommitInterval)
     let uncommitted = 0
+    let committedAt = yield* Clock.currentTimeMillis
     const page = Math.min(batchSize, pageSize)
     yield* events.readAllEncoded({ fromPosition: lowest(tracks) + 1, batchSize: page }).pipe(
       Stream.rechunk(page),
@@ -190,9 +199,11 @@ export const catchUp = <Event>(
         Effect.gen(function* () {
           const corrupt = yield* applyBatch(config, store, tracks, Chunk.toReadonlyArray(chunk))
           uncommitted += chunk.length
-          if (Option.isSome(corrupt) || uncommitted >= batchSize) {
+          const now = yield* Clock.currentTimeMillis
+          if (Option.isSome(corrupt) || uncommitted >= batchSize || now - committedAt >= interval) {
             yield* commit(store, tracks)
             uncommitted = 0
+            committedAt = now
           }
           if (Option.isSome(corrupt)) return yield* Effect.fail(corrupt.value)
           if (options.onProgress !== undefined) yield* options.onProgress(lowest(tracks))
