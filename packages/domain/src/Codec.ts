@@ -6,10 +6,17 @@
  */
 import type { Either, ParseResult } from "effect"
 import { Schema } from "effect"
-import { fastChecker, fastDecoder, fastEncoder } from "./internal/fastDecoder.js"
+import { fastChecker, fastDecoder, fastEncoder, fieldsDecide } from "./internal/fastDecoder.js"
 import type { Options } from "./internal/fastDecoder.js"
 
 export type { Options }
+
+/**
+ * Transformation annotations of a `Schema.Class` whose constructor only stores its fields (no
+ * constructor of its own): a checker then checks the fields without constructing the class.
+ * Pass them as the class's second annotations: `Schema.Class<A>("A")(fields, [undefined, Codec.fieldsDecideClass])`.
+ */
+export const fieldsDecideClass = { [fieldsDecide]: true } as const
 
 /** `Schema.decodeUnknownEither(schema, options)`, compiled on first use. */
 export const decoder = <A, I>(

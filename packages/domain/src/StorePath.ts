@@ -7,6 +7,7 @@
  */
 import { Effect, Either, ParseResult, Schema } from "effect"
 import { ParseError } from "./Errors.js"
+import * as Codec from "./Codec.js"
 
 /** The store directory Nix uses unless configured otherwise. */
 export const defaultStoreDir = "/nix/store"
@@ -72,7 +73,7 @@ export class StorePath extends Schema.Class<StorePath>("StorePath")({
   storeDir: StoreDir,
   hash: Hash,
   name: Name
-}) {}
+}, [undefined, Codec.fieldsDecideClass]) {}
 
 /** A store path in its JSON form: its fields, without the class. */
 export type Encoded = typeof StorePath.Encoded

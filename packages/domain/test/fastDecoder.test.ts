@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Either, FastCheck, ParseResult, Schema } from "effect"
+import { fieldsDecideClass } from "../src/Codec.js"
 import * as fc from "fast-check"
 import { compile, compileChecker, compileEncoder, fastChecker, fastDecoder, fastEncoder, rejected } from "../src/internal/fastDecoder.js"
 import type { Options } from "../src/internal/fastDecoder.js"
@@ -19,9 +20,14 @@ const Shape = Schema.Union(
   Schema.TaggedStruct("Square", { side: Schema.Int }),
   Schema.Union(Schema.TaggedStruct("Dot", {}), Schema.TaggedStruct("Line", { length: Schema.NumberFromString }))
 )
-/** A class of plain fields (a checker constructs it to check it), and one it must decode in full. */
-class Point extends Schema.Class<Point>("Point")({ x: Schema.Int, y: Schema.Int.pipe(Schema.nonNegative()) }) {}
-class Stamped extends Schema.Class<Stamped>("Stamped")({ at: Schema.DateTimeUtc }) {}
+/**
+ * Classes: one whose fields decide (a checker checks its fields only), one of plain fields (a
+ * checker constructs it to check it), and one it must decode in full.
+ */
+class Point extends Schema.Class<Point>("Point")({ x: Schema.Int, y: Schema.Int.pipe(Schema.nonNegative()) }, [undefined, fieldsDecideClass]) {}
+class Size extends Schema.Class<Size>("Size")({ width: Schema.Int.pipe(Schema.positive()) }) {}
+class Stamped extends Schema.Class<Stamped>("Stamped")({ at: Schema.DateTimeUtc }, [undefined, fieldsDecideClass]) {}
+class Dated extends Schema.Class<Dated>("Dated")({ at: Schema.DateTimeUtc }) {}
 
 const schemas = {
   struct: Schema.Struct({
@@ -43,7 +49,7 @@ const schemas = {
     defaulted: Schema.optionalWith(Schema.Number, { default: () => 7 })
   }),
   recursive: Tree,
-  classes: Schema.Struct({ point: Point, stamped: Stamped, points: Schema.Array(Point) }),
+  classes: Schema.Struct({ point: Point, size: Size, stamped: Stamped, dated: Dated, points: Schema.Array(Point) }),
   // A missing key decodes to a default that its own type rejects: such a key fails to decode.
   invalidDefault: Schema.Struct({ n: Schema.optionalWith(Schema.Number.pipe(Schema.positive()), { default: () => -1 }) }),
   discriminated: Shape,
@@ -159,10 +165,12 @@ describe("fastDecoder", () => {
   it("checks without building values, except where a step needs the decoded value", () => {
     const check = compileChecker(schemas.classes, {})
     const stamped = { at: "2024-05-01T12:00:00.000Z" }
-    const input = { point: { x: 1, y: 2 }, stamped, points: [{ x: 3, y: 0 }] }
+    const input = { point: { x: 1, y: 2 }, size: { width: 3 }, stamped, dated: stamped, points: [{ x: 3, y: 0 }] }
     expect(check(input)).toBe(input)
     expect(check({ ...input, point: { x: 1, y: -2 } })).toBe(rejected)
+    expect(check({ ...input, size: { width: 0 } })).toBe(rejected)
     expect(check({ ...input, stamped: { at: "not a date" } })).toBe(rejected)
+    expect(check({ ...input, dated: { at: "not a date" } })).toBe(rejected)
     expect(check({ ...input, points: [{ x: 1.5, y: 0 }] })).toBe(rejected)
     // The default is checked once: then the node is decoded in full, and a missing key fails as in Effect.
     const defaulted = compileChecker(schemas.invalidDefault, {})

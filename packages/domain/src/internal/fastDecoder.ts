@@ -19,6 +19,13 @@
  */
 import { Either, Option, ParseResult, Schema, SchemaAST } from "effect"
 
+/**
+ * Annotation of a `Schema.Class` transformation (its second annotations): the class's
+ * constructor only stores its fields, so a value decodes exactly when its fields do, and a
+ * checker checks the fields without constructing the class.
+ */
+export const fieldsDecide: unique symbol = Symbol.for("@cim-nix/domain/Codec/fieldsDecide")
+
 /** What a compiled node returns for an input it does not vouch for. */
 const FAIL: unique symbol = Symbol("fastDecoder.FAIL")
 type Compiled = (input: unknown) => unknown
@@ -424,13 +431,15 @@ class Compiler {
   }
 
   /**
-   * Checks a transformation. Renames and defaults of struct keys: the struct before them, and
+   * Checks a transformation. A class whose fields decide (`fieldsDecide`): its fields. Renames
+   * and defaults of struct keys: the struct before them, and
    * each default (once, here) against its key's type. Any other step: on the input itself when
    * decoding its `from` gives back the input, its result decoded by `to`; else the node is
    * decoded in full.
    */
   private checkTransformation(ast: SchemaAST.Transformation): Compiled {
     if (ast === Schema.DateTimeUtc.ast) return this.checkDateTimeUtc(ast)
+    if (ast.annotations[fieldsDecide] === true) return this.compile(ast.from)
     const kind = ast.transformation
     if (kind._tag === "TypeLiteralTransformation" && SchemaAST.isTypeLiteral(ast.to)) {
       const types = new Map(ast.to.propertySignatures.map((ps) => [ps.name, ps.type] as const))
