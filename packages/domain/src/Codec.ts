@@ -15,6 +15,7 @@ export type { Options }
  * Transformation annotations of a `Schema.Class` whose constructor only stores its fields (no
  * constructor of its own): a checker then checks the fields without constructing the class.
  * Pass them as the class's second annotations: `Schema.Class<A>("A")(fields, [undefined, Codec.fieldsDecideClass])`.
+ * A subclass (`class B extends A`) inherits them: it must not have a constructor of its own either.
  */
 export const fieldsDecideClass = { [fieldsDecide]: true } as const
 

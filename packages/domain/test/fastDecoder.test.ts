@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Arbitrary, Either, FastCheck, ParseResult, Schema } from "effect"
+import { Arbitrary, Either, FastCheck, Option, ParseResult, Schema } from "effect"
 import { fieldsDecideClass } from "../src/Codec.js"
 import * as fc from "fast-check"
 import { compile, compileChecker, compileEncoder, fastChecker, fastDecoder, fastEncoder, rejected } from "../src/internal/fastDecoder.js"
@@ -183,6 +183,35 @@ describe("fastDecoder", () => {
     expect(transformations(ok)).toBe(ok)
     expect(transformations({ ...ok, int: "2.5" })).toBe(rejected)
     expect(transformations({ ...ok, n: "x" })).toBe(rejected)
+  })
+
+  it("checks a refinement or a step over a struct or an array on the value Effect rebuilds, not on the input", () => {
+    const twoKeys = Schema.Struct({ a: Schema.Number }).pipe(Schema.filter((o) => Object.keys(o).length === 2))
+    const inherited = Schema.Struct({ a: Schema.Number }).pipe(Schema.filter((o) => (o as { b?: unknown }).b !== undefined))
+    const dense = Schema.Array(Schema.UndefinedOr(Schema.Number)).pipe(Schema.filter((xs) => xs.every((x) => x !== undefined)))
+    const step = Schema.transformOrFail(Schema.Struct({ a: Schema.String }), Schema.String, {
+      strict: true,
+      decode: (o, _, ast) => ("b" in o ? ParseResult.succeed(o.a) : ParseResult.fail(new ParseResult.Type(ast, o))),
+      encode: (a) => ParseResult.succeed({ a })
+    })
+    const mapped = Schema.Struct({
+      a: Schema.optionalToRequired(Schema.String, Schema.Number.pipe(Schema.positive()), {
+        decode: (o) => (o._tag === "Some" ? o.value.length : 1),
+        encode: (n) => Option.some("x".repeat(n))
+      })
+    })
+    const cases: ReadonlyArray<readonly [Schema.Schema<any, any>, unknown]> = [
+      [twoKeys, { a: 1, b: 2 }],
+      [inherited, Object.assign(Object.create({ b: 1 }), { a: 1 })],
+      [dense, new Array(2)],
+      [step, { a: "x", b: 1 }],
+      [mapped, { a: "" }]
+    ]
+    for (const [schema, input] of cases) {
+      expect(Either.isLeft(ParseResult.decodeUnknownEither(schema)(input))).toBe(true)
+      expect(compileChecker(schema, {})(input)).toBe(rejected)
+      expect(Either.isLeft(fastChecker(schema, {}, ParseResult.decodeUnknownEither(schema))(input))).toBe(true)
+    }
   })
 
   it("checks a DateTimeUtc text without building the DateTime exactly when Effect decodes it (property)", () => {

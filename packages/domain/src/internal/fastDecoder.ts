@@ -248,9 +248,11 @@ const dropRefinements = (ast: SchemaAST.AST): SchemaAST.AST => (ast._tag === "Re
 type Mode = "decode" | "encode" | "check"
 
 /**
- * True when decoding `ast` gives back its input unchanged (when it succeeds): no
- * transformations, declarations, suspensions or nodes left to Effect below it. A checker runs a
- * refinement's filter, or a transformation's step, on the input itself only above such nodes.
+ * True when decoding `ast` gives back its input itself (when it succeeds): a primitive value
+ * or any value taken as it is (keywords, literals, refinements and unions of them). A checker runs a refinement's filter,
+ * or a transformation's step, on the input only above such nodes: above a struct or an array,
+ * Effect runs them on the value it rebuilt (its own keys only, a plain prototype, no holes),
+ * which the input need not be.
  */
 const isPlain = (ast: SchemaAST.AST): boolean => {
   if (hasFallback(ast) || Option.isSome(SchemaAST.getParseOptionsAnnotation(ast))) return false
@@ -265,10 +267,6 @@ const isPlain = (ast: SchemaAST.AST): boolean => {
       return true
     case "Refinement":
       return isPlain(ast.from)
-    case "TupleType":
-      return ast.elements.every((e) => isPlain(e.type)) && ast.rest.every((r) => isPlain(r.type))
-    case "TypeLiteral":
-      return ast.propertySignatures.every((ps) => isPlain(ps.type)) && ast.indexSignatures.every((is) => isPlain(is.type))
     case "Union":
       return ast.types.every(isPlain)
     default:
@@ -431,25 +429,15 @@ class Compiler {
   }
 
   /**
-   * Checks a transformation. A class whose fields decide (`fieldsDecide`): its fields. Renames
-   * and defaults of struct keys: the struct before them, and
-   * each default (once, here) against its key's type. Any other step: on the input itself when
-   * decoding its `from` gives back the input, its result decoded by `to`; else the node is
-   * decoded in full.
+   * Checks a transformation. `DateTimeUtc`: see `checkDateTimeUtc`. A class whose fields decide
+   * (`fieldsDecide`): its fields. A step from a primitive value (`isPlain`): run on the input,
+   * its result decoded by `to`. Anything else (struct keys renamed or defaulted, steps from
+   * structs or arrays) is decoded in full.
    */
   private checkTransformation(ast: SchemaAST.Transformation): Compiled {
     if (ast === Schema.DateTimeUtc.ast) return this.checkDateTimeUtc(ast)
     if (ast.annotations[fieldsDecide] === true) return this.compile(ast.from)
     const kind = ast.transformation
-    if (kind._tag === "TypeLiteralTransformation" && SchemaAST.isTypeLiteral(ast.to)) {
-      const types = new Map(ast.to.propertySignatures.map((ps) => [ps.name, ps.type] as const))
-      const defaultsValid = kind.propertySignatureTransformations.every((pst) => {
-        const value = pst.decode(Option.none())
-        const type = types.get(pst.to)
-        return Option.isNone(value) || (type !== undefined && this.decoder(type)(value.value) !== FAIL)
-      })
-      return defaultsValid ? this.compile(ast.from) : this.byDecoding(ast)
-    }
     if (kind._tag === "TypeLiteralTransformation" || !isPlain(ast.from)) return this.byDecoding(ast)
     const from = this.compile(ast.from)
     const to = this.decoder(ast.to)
