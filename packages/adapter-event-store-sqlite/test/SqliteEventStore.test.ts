@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Stream } from "effect"
+import { Effect, Either, Layer, Option, Schema, Stream } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { EventStore } from "@cim-nix/application"
+import { EventStore, Projection, ProjectionRunner, ProjectionStore } from "@cim-nix/application"
 import { EventStoreContract, TestEvents } from "@cim-nix/application/testing"
-import { SqliteDatabase, SqliteEventStore } from "../src/index.js"
+import { SqliteDatabase, SqliteEventStore, SqliteProjectionStore } from "../src/index.js"
 
 /** A store on a new file in a new temporary directory, removed with the layer. */
 const fresh = Layer.unwrapScoped(
@@ -61,6 +61,36 @@ describe("SQLite event store", () => {
         expect(yield* Stream.runCollect(Stream.take(store.readAllEncoded({ batchSize: 1 }), 1)).pipe(Effect.map((c) => c.length))).toBe(1)
         expect(yield* Stream.runCollect(Stream.take(store.readAll({ batchSize: 1 }), 1)).pipe(Effect.map((c) => c.length))).toBe(1)
       }).pipe(Effect.provide(open(filename)))
+    }))
+
+  it.scoped("a catch-up stopped by a row the store cannot read applies and commits every event before it", () =>
+    Effect.gen(function* () {
+      const filename = yield* tempFile
+      const Count = Schema.Struct({ n: Schema.Number, last: Schema.Number })
+      const counter: Projection.Projection<typeof Count.Type, typeof Count.Encoded, unknown> = {
+        name: "count",
+        version: 1,
+        document: Count,
+        keys: () => ["all"],
+        apply: Projection.eachEvent((doc: Option.Option<typeof Count.Encoded>, _, envelope) =>
+          Option.some({ n: Option.match(doc, { onNone: () => 1, onSome: (d) => d.n + 1 }), last: envelope.position }))
+      }
+      const config = { projections: [counter], decode: Either.right }
+      yield* Effect.gen(function* () {
+        const store = yield* EventStore.EventStore
+        const db = yield* SqliteDatabase.SqliteDatabase
+        yield* store.append(stream, TestEvents.newEvents(stream, 2500), "no-stream")
+        yield* db.query("test", "UPDATE events SET occurred_at = 'yesterday' WHERE position = 2345")
+        const error = yield* Effect.flip(ProjectionRunner.rebuild(config))
+        expect(error._tag === "CorruptEvent" && error.position).toBe(2345)
+        const projections = yield* ProjectionStore.ProjectionStore
+        expect(yield* projections.checkpoint("count")).toEqual(Option.some({ position: 2344, version: 1 }))
+        expect((yield* projections.get("count", ["all"])).get("all")).toEqual({ n: 2344, last: 2344 })
+        // Once the row is repaired, the next catch-up goes on from there.
+        yield* db.query("test", "UPDATE events SET occurred_at = '2024-05-01T12:00:00.000Z' WHERE position = 2345")
+        expect(yield* ProjectionRunner.catchUp(config)).toBe(2500)
+        expect((yield* projections.get("count", ["all"])).get("all")).toEqual({ n: 2500, last: 2500 })
+      }).pipe(Effect.provide(Layer.merge(open(filename), SqliteProjectionStore.layer.pipe(Layer.provide(SqliteDatabase.layer({ filename }))))))
     }))
 
   it.scoped("migrates a new file, keeps data on reopening, and refuses a file from a newer schema", () =>

@@ -6,7 +6,9 @@
  * commit every `commitInterval` or `batchSize` events, whichever comes first (and at the end). A document is read and checked once per run, not once per batch, and checked against
  * its schema once per commit. A projection whose stored version differs from its code's is
  * dropped and rebuilt from position 1. A corrupt event stops the run: the events before it are
- * applied and committed, it and those after it are not; it is never skipped silently.
+ * applied and committed, it and those after it are not; it is never skipped silently. (When the
+ * store cannot read a page, the run reads on one event at a time to find it.) Whatever else
+ * stops a run, what it applied is committed first.
  */
 import { Chunk, Clock, Duration, Effect, Either, Option, Stream } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
@@ -38,7 +40,7 @@ const defaultCommitInterval = Duration.seconds(1)
 /** Events read from the store at a time. */
 const pageSize = 1000
 
-/** Decoded documents a run keeps between commits, per projection; dropped past this many. */
+/** Documents a run keeps between commits, per projection; dropped past this many. */
 const cacheLimit = 20_000
 
 /** Where one projection stands in a run. */
@@ -192,22 +194,30 @@ export const catchUp = <Event>(
     const interval = Duration.toMillis(config.commitInterval ?? defaultCommitInterval)
     let uncommitted = 0
     let committedAt = yield* Clock.currentTimeMillis
+    const apply = (page: number) =>
+      events.readAllEncoded({ fromPosition: lowest(tracks) + 1, batchSize: page }).pipe(
+        Stream.rechunk(page),
+        Stream.runForEachChunk((chunk) =>
+          Effect.gen(function* () {
+            const corrupt = yield* applyBatch(config, store, tracks, Chunk.toReadonlyArray(chunk))
+            uncommitted += chunk.length
+            const now = yield* Clock.currentTimeMillis
+            if (Option.isSome(corrupt) || uncommitted >= batchSize || now - committedAt >= interval) {
+              yield* commit(store, tracks)
+              uncommitted = 0
+              committedAt = now
+            }
+            if (Option.isSome(corrupt)) return yield* Effect.fail(corrupt.value)
+            if (options.onProgress !== undefined) yield* options.onProgress(lowest(tracks))
+          }))
+      )
     const page = Math.min(batchSize, pageSize)
-    yield* events.readAllEncoded({ fromPosition: lowest(tracks) + 1, batchSize: page }).pipe(
-      Stream.rechunk(page),
-      Stream.runForEachChunk((chunk) =>
-        Effect.gen(function* () {
-          const corrupt = yield* applyBatch(config, store, tracks, Chunk.toReadonlyArray(chunk))
-          uncommitted += chunk.length
-          const now = yield* Clock.currentTimeMillis
-          if (Option.isSome(corrupt) || uncommitted >= batchSize || now - committedAt >= interval) {
-            yield* commit(store, tracks)
-            uncommitted = 0
-            committedAt = now
-          }
-          if (Option.isSome(corrupt)) return yield* Effect.fail(corrupt.value)
-          if (options.onProgress !== undefined) yield* options.onProgress(lowest(tracks))
-        }))
+    yield* apply(page).pipe(
+      // The store could not read a page: read on one event at a time, so that the events
+      // before the corrupt one are applied too.
+      Effect.catchTag("CorruptEvent", (error) => (page > 1 ? apply(1) : Effect.fail(error))),
+      // What was applied before a failure is committed, then the run fails.
+      Effect.catchAll((error) => Effect.zipRight(commit(store, tracks), Effect.fail(error)))
     )
     yield* commit(store, tracks)
     return lowest(tracks)
