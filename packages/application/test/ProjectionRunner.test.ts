@@ -69,8 +69,9 @@ describe("ProjectionRunner", () => {
     Effect.gen(function* () {
       yield* appendPlan([[0, 1000], [1, 1000], [2, 500]])
       const runs: Array<readonly [Partial<ProjectionRunner.Config<Event>>, number]> = [
-        // Pages of 1,000 events: each page is a commit when the interval is 0.
-        [{ batchSize: 1_000_000, commitInterval: 0 }, 3],
+        // Pages of batchSize events (at most 5,000): each page is a commit when the interval is 0.
+        [{ batchSize: 1_000_000, commitInterval: 0 }, 1],
+        [{ batchSize: 1000, commitInterval: 0 }, 3],
         [{ batchSize: 1000, commitInterval: "1 hour" }, 3],
         [{ batchSize: 2000, commitInterval: "1 hour" }, 2],
         // The defaults (100,000 events, 1 second): one commit for a run this short.
@@ -129,15 +130,15 @@ describe("ProjectionRunner", () => {
 
   it.live("reports its progress after each page of events, up to the last position", () =>
     Effect.gen(function* () {
-      yield* appendPlan([[0, 1500], [1, 1000], [2, 700]])
+      yield* appendPlan([[0, 5000], [1, 5000], [2, 2000]])
       const seen: Array<number> = []
       const report = { onProgress: (position: number) => Effect.sync(() => void seen.push(position)) }
-      expect(yield* ProjectionRunner.rebuild({ projections, decode }, report)).toBe(3200)
-      expect(seen).toEqual([1000, 2000, 3000, 3200])
+      expect(yield* ProjectionRunner.rebuild({ projections, decode }, report)).toBe(12000)
+      expect(seen).toEqual([5000, 10000, 12000])
       seen.length = 0
       yield* appendPlan([[1, 5]])
-      expect(yield* ProjectionRunner.catchUp({ projections, decode }, report)).toBe(3205)
-      expect(seen).toEqual([3205])
+      expect(yield* ProjectionRunner.catchUp({ projections, decode }, report)).toBe(12005)
+      expect(seen).toEqual([12005])
     }).pipe(Effect.provide(stores)))
 
   it.live("rebuilds one projection in small batches without applying events twice to another one ahead of it", () =>

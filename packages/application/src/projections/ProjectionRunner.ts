@@ -38,7 +38,7 @@ const defaultBatchSize = 100_000
 const defaultCommitInterval = Duration.seconds(1)
 
 /** Events read from the store at a time. */
-const pageSize = 1000
+const pageSize = 5000
 
 /** Documents a run keeps between commits, per projection; dropped past this many. */
 const cacheLimit = 20_000
@@ -177,7 +177,7 @@ const loadDocuments = <Event>(
 
 /** How a catch-up or rebuild reports on itself. */
 export interface RunOptions {
-  /** Called with the position every projection has reached, after each page of events (1,000) is applied. */
+  /** Called with the position every projection has reached, after each page of events (5,000) is applied. */
   readonly onProgress?: ((position: number) => Effect.Effect<void>) | undefined
 }
 
