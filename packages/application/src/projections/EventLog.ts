@@ -2,8 +2,8 @@
  * The event log read model: every stored event without its payload, in position order. Entries
  * are kept in blocks of `blockSize` consecutive positions, one document per block keyed by its
  * number (zero-padded, so that key order is position order), each entry as a row of values
- * (`Row`): a replay writes a few hundred documents instead of one per event. `ListEvents` filters it by aggregate, event type and
- * correlation id.
+ * (`Row`): a replay writes a few hundred documents instead of one per event. `ListEvents`
+ * filters it by aggregate, event type and correlation id.
  */
 import { Option, Schema } from "effect"
 import type * as Projection from "./Projection.js"

@@ -3,9 +3,10 @@
  * page in their JSON form (`readAllEncoded`), checks each once (`Config.decode`), applies the
  * pure projectors to documents kept in memory in their JSON form, and writes the documents
  * changed since the last commit together with the new checkpoints in one `ProjectionStore`
- * commit every `commitInterval` or `batchSize` events, whichever comes first (and at the end). A document is read and checked once per run, not once per batch, and checked against
- * its schema once per commit. A projection whose stored version differs from its code's is
- * dropped and rebuilt from position 1. A corrupt event stops the run: the events before it are
+ * commit every `commitInterval` or `batchSize` events, whichever comes first (and at the end).
+ * A document is read and checked once per run, not once per batch, and checked against its
+ * schema once per commit. A projection whose stored version differs from its code's is dropped
+ * and rebuilt from position 1. A corrupt event stops the run: the events before it are
  * applied and committed, it and those after it are not; it is never skipped silently. (When the
  * store cannot read a page, the run reads on one event at a time to find it.) Whatever else
  * stops a run, what it applied is committed first.

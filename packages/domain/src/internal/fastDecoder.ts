@@ -1,11 +1,12 @@
 /**
  * Decoders, encoders and checkers compiled from a Schema's AST for replays, where nearly every
  * input is valid: they check and build the result with plain closures, and structs with
- * JavaScript generated for their keys (no `Either` per node, no issue objects). Whenever the compiled path cannot vouch for an input (the input is invalid, or a
- * node is of a kind it does not compile) the whole input goes to Effect's own decoder or
- * encoder, so the result, and every error message, is always Effect's. The compiled path must
- * only accept what Effect accepts and build an equal value: `fastDecoder.test.ts` checks both
- * directions on generated inputs.
+ * JavaScript generated for their keys (no `Either` per node, no issue objects). Whenever the
+ * compiled path cannot vouch for an input (the input is invalid, or a node is of a kind it does
+ * not compile) the whole input goes to Effect's own decoder or encoder, so the result, and every
+ * error message, is always Effect's. The compiled path must only accept what Effect accepts and
+ * build an equal value (a checker: return the input itself): `fastDecoder.test.ts` checks every
+ * mode on generated and mutated inputs.
  *
  * Compiled: literals, string/number/boolean/undefined/unknown keywords, refinements (their
  * filters run as Effect runs them; encoding checks the value against the type side first, as
