@@ -210,10 +210,10 @@ export const make = (options: Options = {}): Effect.Effect<EventStore.Service, n
         })
       )
 
-    const readPage = (operation: string, from: number, batchSize: number) =>
-      Effect.flatMap(db.read(operation, () => page.all(from, batchSize)), (rows) => toEnvelopes(db.store, rows))
-    const readEncodedPage = (operation: string, from: number, batchSize: number) =>
-      Effect.flatMap(db.read(operation, () => page.all(from, batchSize)), (rows) => fromRows(db.store, rows, EventEnvelope.check))
+    /** Reads a page of rows from position `from` into envelopes with `parse`. */
+    const pageOf = <A>(parse: (input: unknown) => Either.Either<A, { readonly message: string }>) =>
+    (operation: string, from: number, batchSize: number) =>
+      Effect.flatMap(db.read(operation, () => page.all(from, batchSize)), (rows) => fromRows(db.store, rows, parse))
 
     return {
       append,
@@ -222,7 +222,7 @@ export const make = (options: Options = {}): Effect.Effect<EventStore.Service, n
           db.read("readStream", () => stream.all(id.aggregateType, id.aggregateId, options?.fromVersion ?? 1)),
           (rows) => toEnvelopes(db.store, rows)
         ),
-      ...EventStore.pagedReads(readPage, positions, pollInterval, readEncodedPage),
+      ...EventStore.pagedReads(pageOf(EventEnvelope.decode), positions, pollInterval, pageOf(EventEnvelope.check)),
       currentPosition: db.read("currentPosition", () => lastPosition.get()!)
     }
   })
