@@ -63,7 +63,7 @@ describe("SQLite event store", () => {
       }).pipe(Effect.provide(open(filename)))
     }))
 
-  it.scoped("a catch-up stopped by a row the store cannot read applies and commits every event before it", () =>
+  it.scoped("a catch-up or a follow stopped by a row the store cannot read applies and commits every event before it", () =>
     Effect.gen(function* () {
       const filename = yield* tempFile
       const Count = Schema.Struct({ n: Schema.Number, last: Schema.Number })
@@ -81,9 +81,13 @@ describe("SQLite event store", () => {
         const db = yield* SqliteDatabase.SqliteDatabase
         yield* store.append(stream, TestEvents.newEvents(stream, 2500), "no-stream")
         yield* db.query("test", "UPDATE events SET occurred_at = 'yesterday' WHERE position = 2345")
+        const projections = yield* ProjectionStore.ProjectionStore
+        // Following the store (which reads pages of 500) stops there too.
+        const followed = yield* Effect.flip(ProjectionRunner.follow(config))
+        expect(followed._tag === "CorruptEvent" && followed.position).toBe(2345)
+        expect(yield* projections.checkpoint("count")).toEqual(Option.some({ position: 2344, version: 1 }))
         const error = yield* Effect.flip(ProjectionRunner.rebuild(config))
         expect(error._tag === "CorruptEvent" && error.position).toBe(2345)
-        const projections = yield* ProjectionStore.ProjectionStore
         expect(yield* projections.checkpoint("count")).toEqual(Option.some({ position: 2344, version: 1 }))
         expect((yield* projections.get("count", ["all"])).get("all")).toEqual({ n: 2344, last: 2344 })
         // Once the row is repaired, the next catch-up goes on from there.

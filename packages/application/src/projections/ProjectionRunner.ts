@@ -253,6 +253,10 @@ export const follow = <Event>(
           yield* commit(store, tracks)
           if (Option.isSome(corrupt)) return yield* Effect.fail(corrupt.value)
         }))
+    ).pipe(
+      // The store could not read a page: a catch-up one event at a time applies the events
+      // before the corrupt one (everything before that page is committed), then the run fails.
+      Effect.catchTag("CorruptEvent", (error) => Effect.zipRight(catchUp({ ...config, batchSize: 1 }), Effect.fail(error)))
     )
     return yield* Effect.never
   })
