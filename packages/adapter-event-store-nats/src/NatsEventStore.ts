@@ -146,7 +146,14 @@ export const make = (
         hint: "The message was not written by cim-nix or by an incompatible version: inspect it with `nats stream get`."
       })
 
-    const decode = (message: Message): Either.Either<ReadonlyArray<EventEnvelope.EventEnvelope>, EventStore.CorruptEvent> => {
+    /**
+     * The envelopes of a message, each event read with `parse` (`EventEnvelope.decodeNew`, or
+     * `checkNew` for the JSON form) and given its version and position from the headers.
+     */
+    const envelopesOf = <A extends EventEnvelope.NewEvent | typeof EventEnvelope.NewEvent.Encoded>(
+      parse: (input: unknown) => Either.Either<A, { readonly message: string }>
+    ) =>
+    (message: Message): Either.Either<ReadonlyArray<A & { readonly version: number; readonly position: number }>, EventStore.CorruptEvent> => {
       let body: unknown
       try {
         body = JSON.parse(text.decode(message.data))
@@ -159,9 +166,9 @@ export const make = (
         return Either.left(corrupt(message, 0, `the ${header.version} header is missing or too small`))
       }
       const ids = message.headers?.values(header.eventId) ?? []
-      const envelopes: Array<EventEnvelope.EventEnvelope> = []
+      const envelopes: Array<A & { readonly version: number; readonly position: number }> = []
       for (let i = 0; i < body.length; i++) {
-        const decoded = EventEnvelope.decodeNew(body[i])
+        const decoded = parse(body[i])
         if (Either.isLeft(decoded)) return Either.left(corrupt(message, i, decoded.left.message))
         const event = decoded.right
         if (subjectOf(prefix, event) !== message.subject) {
@@ -177,16 +184,21 @@ export const make = (
      * The envelopes of a stream of messages, decoded a chunk at a time (not an effect per
      * message); the events before a corrupt one are emitted, then the stream fails with it.
      */
-    const decodeAll = <E>(messages: Stream.Stream<Message, E>) =>
+    const readAllOf = <A>(read: (message: Message) => Either.Either<ReadonlyArray<A>, EventStore.CorruptEvent>) =>
+    <E>(messages: Stream.Stream<Message, E>) =>
       Stream.flatMap(Stream.chunks(messages), (chunk) => {
-        const envelopes: Array<EventEnvelope.EventEnvelope> = []
+        const envelopes: Array<A> = []
         for (const message of chunk) {
-          const decoded = decode(message)
+          const decoded = read(message)
           if (Either.isLeft(decoded)) return Stream.concat(Stream.fromIterable(envelopes), Stream.fail(decoded.left))
           for (const envelope of decoded.right) envelopes.push(envelope)
         }
         return Stream.fromChunk(Chunk.unsafeFromArray(envelopes))
       })
+
+    const decode = envelopesOf(EventEnvelope.decodeNew)
+    const decodeAll = readAllOf(decode)
+    const checkAll = readAllOf(envelopesOf(EventEnvelope.checkNew))
 
     /** While appending, a stored message that does not decode makes the stream unusable: not a read error. */
     const forAppend = <A>(effect: Effect.Effect<A, EventStore.ReadError>) =>
@@ -245,14 +257,15 @@ export const make = (
           )
         }), "unbounded")
 
-    /** The envelopes of the messages on `filter` from sequence `from` to sequence `until`. */
-    const readRange = (operation: string, filter: string, from: number, until: number, batchSize: number) =>
+    /** The messages on `filter` from sequence `from` to sequence `until`. */
+    const messageRange = (operation: string, filter: string, from: number, until: number, batchSize: number) =>
       until < from
         ? Stream.empty
-        : messages(operation, filter, from, batchSize).pipe(
-          Stream.takeUntil((message) => message.seq >= until),
-          decodeAll
-        )
+        : messages(operation, filter, from, batchSize).pipe(Stream.takeUntil((message) => message.seq >= until))
+
+    /** The envelopes of the messages on `filter` from sequence `from` to sequence `until`. */
+    const readRange = (operation: string, filter: string, from: number, until: number, batchSize: number) =>
+      decodeAll(messageRange(operation, filter, from, until, batchSize))
 
     const readSubject = (operation: string, subject: string, until: number) =>
       Stream.runCollect(readRange(operation, subject, 1, until, EventStore.defaultBatchSize)).pipe(
@@ -376,10 +389,14 @@ export const make = (
     const lastSequence = (operation: string) =>
       Effect.map(attempt(operation, () => jsm.streams.info(streamName)), (info) => info.state.last_seq)
 
-    const readAll: EventStore.Service["readAll"] = (options) => {
+    /** All events from `fromPosition` to the last message when the read starts, read by `read`. */
+    const allOf = <A extends { readonly position: number }>(
+      read: <E>(messages: Stream.Stream<Message, E>) => Stream.Stream<A, E | EventStore.CorruptEvent>
+    ) =>
+    (options?: EventStore.ReadAllOptions) => {
       const fromPosition = options?.fromPosition ?? 1
       return Stream.unwrap(Effect.map(lastSequence("readAll"), (until) =>
-        readRange("readAll", `${prefix}.>`, sequenceOf(fromPosition), until, options?.batchSize ?? EventStore.defaultBatchSize)
+        read(messageRange("readAll", `${prefix}.>`, sequenceOf(fromPosition), until, options?.batchSize ?? EventStore.defaultBatchSize))
           .pipe(Stream.filter((e) => e.position >= fromPosition))))
     }
 
@@ -395,8 +412,8 @@ export const make = (
             : yield* readSubject("readStream", subject, tail.seq)
           return events.filter((e) => e.version >= fromVersion)
         }),
-      readAll,
-      readAllEncoded: EventStore.encodedReads(readAll),
+      readAll: allOf(decodeAll),
+      readAllEncoded: allOf(checkAll),
       subscribe: (options) => {
         const fromPosition = options?.fromPosition ?? 1
         return messages("subscribe", `${prefix}.>`, sequenceOf(fromPosition), EventStore.defaultBatchSize).pipe(

@@ -81,6 +81,10 @@ describe("NATS JetStream event store", () => {
         expect((yield* Effect.flip(store.readStream(bad)))._tag).toBe("CorruptEvent")
         expect((yield* Effect.flip(Stream.runDrain(store.subscribe())))._tag).toBe("CorruptEvent")
         expect((yield* Stream.runCollect(Stream.take(store.readAll(), 1))).length).toBe(1)
+        // The JSON form stops at the same messages with the same errors, after the same events.
+        expect(yield* Effect.flip(Stream.runDrain(store.readAllEncoded()))).toEqual(first)
+        expect(yield* Effect.flip(Stream.runDrain(store.readAllEncoded({ fromPosition: NatsEventStore.positionOf(3, 0) })))).toEqual(second)
+        expect((yield* Stream.runCollect(Stream.take(store.readAllEncoded(), 1))).length).toBe(1)
       }).pipe(Effect.provide(NatsServer.freshStore(() => server, names)))
     }))
 

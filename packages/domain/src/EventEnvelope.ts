@@ -47,6 +47,9 @@ export const decodeNew = Codec.decoder(NewEvent)
 /** Decodes an `EventEnvelope` as `Schema.decodeUnknownEither` does, compiled for valid input (replays read many). */
 export const decode = Codec.decoder(EventEnvelope)
 
+/** Checks a `NewEvent` in its JSON form as `decodeNew` would decode it, returning it unchanged (readers of the JSON form). */
+export const checkNew = Codec.checker(NewEvent)
+
 /** Checks an `EventEnvelope` in its JSON form as `decode` would decode it, returning it unchanged (readers of the JSON form). */
 export const check = Codec.checker(EventEnvelope)
 
