@@ -64,11 +64,9 @@ const readyz = Effect.gen(function* () {
   }, { status: ready ? 200 : 503, headers: ready ? {} : { "retry-after": "5" } })
 })
 
-const encodeEnvelope = Schema.encode(EventEnvelope.EventEnvelope)
-
 /** One server-sent event: `id` is the global position, `event` the event type, `data` the envelope. */
 const sse = (envelope: EventEnvelope.EventEnvelope) =>
-  Effect.map(encodeEnvelope(envelope), (json) => Sse.message(envelope.type, json, envelope.position))
+  Effect.map(EventEnvelope.encode(envelope), (json) => Sse.message(envelope.type, json, envelope.position))
 
 /**
  * `GET /events/stream`: every event from `Last-Event-ID + 1` (a reconnecting client's resume

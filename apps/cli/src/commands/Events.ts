@@ -5,9 +5,9 @@
  * events as they are appended, one per line (JSON lines with `--json`), until interrupted.
  */
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option, Schema, Stream } from "effect"
+import { Console, Effect, Option, Stream } from "effect"
 import type { EventStore } from "@cim-nix/application"
-import { EventEnvelope } from "@cim-nix/domain"
+import type { EventEnvelope } from "@cim-nix/domain"
 import * as Application from "../Application.js"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
@@ -21,12 +21,8 @@ const correlation = filter("correlation", "Only events of this correlation id (e
 const limit = Options.integer("limit").pipe(Options.withDescription("At most this many events (default 100)."), Options.optional)
 const follow = Options.boolean("follow").pipe(Options.withAlias("f"), Options.withDescription("Keep printing events as they are appended."))
 
-const encode = Schema.encodeSync(EventEnvelope.EventEnvelope)
-
-/** The JSON form of a stored event (ARCHITECTURE.md fields, `occurredAt` in ISO 8601). */
-export const toJson = (envelope: EventEnvelope.EventEnvelope) => encode(envelope)
-
-type Encoded = ReturnType<typeof toJson>
+/** A stored event in its JSON form (ARCHITECTURE.md fields, `occurredAt` in ISO 8601), as printed. */
+type Encoded = EventEnvelope.Encoded
 
 const row = (e: Encoded) => [
   String(e.position),
@@ -41,9 +37,9 @@ const header = ["POS", "OCCURRED", "TYPE", "AGGREGATE", "VER", "CORRELATION"]
 const human = (events: ReadonlyArray<Encoded>) =>
   events.length === 0 ? ["No events."] : Output.table(header, events.map(row))
 
-/** The stored envelope at a position. */
+/** The stored envelope at a position, in its JSON form. */
 const at = (store: EventStore.Service, position: number) =>
-  store.readAll({ fromPosition: position, batchSize: 1 }).pipe(Stream.take(1), Stream.runCollect, Effect.map((c) => Array.from(c)))
+  store.readAllEncoded({ fromPosition: position, batchSize: 1 }).pipe(Stream.take(1), Stream.runCollect, Effect.map((c) => Array.from(c)))
 
 /** The `events` command. */
 export const command = Command.make(
@@ -62,12 +58,12 @@ export const command = Command.make(
       if (follow) {
         return yield* store.subscribe({ fromPosition: 1 }).pipe(
           Stream.filter((e) => ListEvents.matches(query, e)),
-          Stream.map(toJson),
+          Stream.map(EventStore.encodeEnvelope),
           Stream.runForEach((e) => Console.log(global.json ? JSON.stringify(e) : row(e).join("  ")))
         )
       }
       const entries = yield* ListEvents.handle(query)
       const events = (yield* Effect.forEach(entries, (entry) => at(store, entry.position))).flat()
-      yield* Output.print(global.json, events.map(toJson), human)
+      yield* Output.print(global.json, events, human)
     }).pipe(Runtime.runCommand(global))
 ).pipe(Command.withDescription("List recorded events (filter by aggregate, type, correlation); --follow keeps printing new ones."))
