@@ -75,7 +75,7 @@ describe("SQLite event store", () => {
         apply: Projection.eachEvent((doc: Option.Option<typeof Count.Encoded>, _, envelope) =>
           Option.some({ n: Option.match(doc, { onNone: () => 1, onSome: (d) => d.n + 1 }), last: envelope.position }))
       }
-      const config = { projections: [counter], decode: Either.right }
+      const config = { projections: [counter], check: Either.right }
       yield* Effect.gen(function* () {
         const store = yield* EventStore.EventStore
         const db = yield* SqliteDatabase.SqliteDatabase

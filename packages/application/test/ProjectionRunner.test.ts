@@ -9,7 +9,7 @@ import { InMemoryEventStore, InMemoryProjectionStore, TestEvents } from "../src/
 
 type Event = { readonly index: number }
 
-const decode = (envelope: EventEnvelope.Encoded) =>
+const check = (envelope: EventEnvelope.Encoded) =>
   envelope.type === "Poison"
     ? Either.left(new EventStore.CorruptEvent({ store: "test", position: envelope.position, reason: "poison", message: "poison", hint: "none" }))
     : Either.right({ index: (envelope.payload as { index: number }).index })
@@ -79,7 +79,7 @@ describe("ProjectionRunner", () => {
       ]
       for (const [options, expected] of runs) {
         const commits = { n: 0 }
-        const end = yield* ProjectionRunner.rebuild({ projections, decode, ...options }).pipe(Effect.provide(counted(commits)))
+        const end = yield* ProjectionRunner.rebuild({ projections, check, ...options }).pipe(Effect.provide(counted(commits)))
         expect(end).toBe(2500)
         expect(commits.n).toBe(expected)
       }
@@ -96,10 +96,10 @@ describe("ProjectionRunner", () => {
         const segment = Math.ceil(plan.length / batchSizes.length)
         for (let i = 0; i < batchSizes.length; i++) {
           yield* appendPlan(plan.slice(i * segment, (i + 1) * segment))
-          yield* ProjectionRunner.catchUp({ projections, decode, batchSize: batchSizes[i]! })
+          yield* ProjectionRunner.catchUp({ projections, check, batchSize: batchSizes[i]! })
         }
         const incremental = yield* readModel
-        const end = yield* ProjectionRunner.rebuild({ projections, decode, batchSize: 1000 })
+        const end = yield* ProjectionRunner.rebuild({ projections, check, batchSize: 1000 })
         expect(end).toBe(plan.reduce((n, [, count]) => n + count, 0))
         expect(yield* readModel).toEqual(incremental)
         const total = yield* Effect.flatMap(ProjectionStore.ProjectionStore, (s) => s.get("per-type", ["all"]))
@@ -111,15 +111,15 @@ describe("ProjectionRunner", () => {
   it.live("resumes from its checkpoint and rebuilds a projection whose version changed", () =>
     Effect.gen(function* () {
       yield* appendPlan([[0, 3], [1, 2]])
-      expect(yield* ProjectionRunner.catchUp({ projections, decode })).toBe(5)
+      expect(yield* ProjectionRunner.catchUp({ projections, check })).toBe(5)
       const store = yield* ProjectionStore.ProjectionStore
       yield* appendPlan([[0, 1]])
-      expect(yield* ProjectionRunner.catchUp({ projections, decode })).toBe(6)
+      expect(yield* ProjectionRunner.catchUp({ projections, check })).toBe(6)
       expect((yield* store.get("per-stream", ["a"])).get("a")).toEqual({ count: 4, indices: [0, 1, 2, 0], lastPosition: 6 })
       // A new projector version: its stored documents (built by version 1) are dropped and rebuilt.
       const v2 = { ...perStream, version: 2, apply: (doc: Option.Option<typeof Count.Type>, events: ReadonlyArray<Event>, envelopes: ReadonlyArray<Projection.Envelope>) =>
         Option.map(perStream.apply(doc, events, envelopes, ""), (d) => ({ ...d, indices: [] })) }
-      expect(yield* ProjectionRunner.catchUp({ projections: [v2, perType], decode })).toBe(6)
+      expect(yield* ProjectionRunner.catchUp({ projections: [v2, perType], check })).toBe(6)
       expect((yield* store.get("per-stream", ["a", "b"]))).toEqual(new Map([
         ["a", { count: 4, indices: [], lastPosition: 6 }],
         ["b", { count: 2, indices: [], lastPosition: 5 }]
@@ -133,20 +133,20 @@ describe("ProjectionRunner", () => {
       yield* appendPlan([[0, 5000], [1, 5000], [2, 2000]])
       const seen: Array<number> = []
       const report = { onProgress: (position: number) => Effect.sync(() => void seen.push(position)) }
-      expect(yield* ProjectionRunner.rebuild({ projections, decode }, report)).toBe(12000)
+      expect(yield* ProjectionRunner.rebuild({ projections, check }, report)).toBe(12000)
       expect(seen).toEqual([5000, 10000, 12000])
       seen.length = 0
       yield* appendPlan([[1, 5]])
-      expect(yield* ProjectionRunner.catchUp({ projections, decode }, report)).toBe(12005)
+      expect(yield* ProjectionRunner.catchUp({ projections, check }, report)).toBe(12005)
       expect(seen).toEqual([12005])
     }).pipe(Effect.provide(stores)))
 
   it.live("rebuilds one projection in small batches without applying events twice to another one ahead of it", () =>
     Effect.gen(function* () {
       yield* appendPlan([[0, 3], [1, 2], [0, 1]])
-      expect(yield* ProjectionRunner.catchUp({ projections, decode })).toBe(6)
+      expect(yield* ProjectionRunner.catchUp({ projections, check })).toBe(6)
       const perTypeV2 = { ...perType, version: 2 }
-      expect(yield* ProjectionRunner.catchUp({ projections: [perStream, perTypeV2], decode, batchSize: 2 })).toBe(6)
+      expect(yield* ProjectionRunner.catchUp({ projections: [perStream, perTypeV2], check, batchSize: 2 })).toBe(6)
       const store = yield* ProjectionStore.ProjectionStore
       expect((yield* store.get("per-stream", ["a"])).get("a")).toEqual({ count: 4, indices: [0, 1, 2, 0], lastPosition: 6 })
       expect(yield* store.checkpoint("per-stream")).toEqual(Option.some({ position: 6, version: 1 }))
@@ -160,7 +160,7 @@ describe("ProjectionRunner", () => {
       const [poison] = TestEvents.newEvents(streams[1]!, 1)
       yield* s.append(streams[1]!, [{ ...poison!, type: "Poison" }], "any")
       yield* appendPlan([[2, 2]])
-      const error = yield* Effect.flip(ProjectionRunner.catchUp({ projections, decode, batchSize: 10 }))
+      const error = yield* Effect.flip(ProjectionRunner.catchUp({ projections, check, batchSize: 10 }))
       expect(error._tag === "CorruptEvent" && error.position).toBe(3)
       const store = yield* ProjectionStore.ProjectionStore
       expect(yield* store.checkpoint("per-stream")).toEqual(Option.some({ position: 2, version: 1 }))
@@ -176,7 +176,7 @@ describe("ProjectionRunner", () => {
         name: "broken",
         apply: () => Option.some({ n: "not a number" as unknown as number })
       }
-      const exit = yield* Effect.exit(ProjectionRunner.catchUp({ projections: [broken], decode }))
+      const exit = yield* Effect.exit(ProjectionRunner.catchUp({ projections: [broken], check }))
       const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
       expect(ParseResult.isParseError(defect)).toBe(true)
       expect(String((defect as ParseResult.ParseError).message)).toMatch(/\["n"\][\s\S]*Expected number, actual "not a number"/)
@@ -189,7 +189,7 @@ describe("ProjectionRunner", () => {
     Effect.gen(function* () {
       yield* appendPlan([[0, 2]])
       const store = yield* ProjectionStore.ProjectionStore
-      const follower = yield* Effect.fork(ProjectionRunner.follow({ projections, decode }, { maxDelay: "5 millis" }))
+      const follower = yield* Effect.fork(ProjectionRunner.follow({ projections, check }, { maxDelay: "5 millis" }))
       const reaches = (position: number) =>
         store.checkpoint("per-type").pipe(
           Effect.repeat({ until: (c) => Option.isSome(c) && c.value.position >= position, schedule: Schedule.spaced("5 millis") }),

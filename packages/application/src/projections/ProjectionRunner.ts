@@ -1,6 +1,6 @@
 /**
  * Runs projections: reads the events after their checkpoints from the `EventStore` page by
- * page in their JSON form (`readAllEncoded`), checks each once (`Config.decode`), applies the
+ * page in their JSON form (`readAllEncoded`), checks each once (`Config.check`), applies the
  * pure projectors to documents kept in memory in their JSON form, and writes the documents
  * changed since the last commit together with the new checkpoints in one `ProjectionStore`
  * commit every `commitInterval` or `batchSize` events, whichever comes first (and at the end).
@@ -21,7 +21,7 @@ import * as ProjectionStore from "./ProjectionStore.js"
 export interface Config<Event> {
   readonly projections: ReadonlyArray<Projection.Any<Event>>
   /** Checks a stored envelope and gives the event the projectors read; `Left` stops the run there. */
-  readonly decode: (envelope: EventEnvelope.Encoded) => Either.Either<Event, EventStore.CorruptEvent>
+  readonly check: (envelope: EventEnvelope.Encoded) => Either.Either<Event, EventStore.CorruptEvent>
   /** The most events per commit (default 100,000); `follow` commits sooner, see there. */
   readonly batchSize?: number | undefined
   /**
@@ -128,7 +128,7 @@ const commit = <Event>(store: ProjectionStore.Service, tracks: ReadonlyArray<Tra
   })
 
 /**
- * Decodes `batch` up to its first corrupt event and applies the decoded events; returns that
+ * Checks `batch` up to its first corrupt event and applies the events before it; returns that
  * event's error, if any (the events before it are applied, not yet committed).
  */
 const applyBatch = <Event>(
@@ -144,13 +144,13 @@ const applyBatch = <Event>(
     let corrupt = Option.none<EventStore.CorruptEvent>()
     for (const envelope of batch) {
       if (envelope.position <= from) continue
-      const decoded = config.decode(envelope)
-      if (Either.isLeft(decoded)) {
-        corrupt = Option.some(decoded.left)
+      const checked = config.check(envelope)
+      if (Either.isLeft(checked)) {
+        corrupt = Option.some(checked.left)
         break
       }
       envelopes.push(envelope)
-      events.push(decoded.right)
+      events.push(checked.right)
     }
     if (envelopes.length > 0) {
       for (const track of tracks) yield* applyTo(store, track, envelopes, events)
@@ -214,8 +214,8 @@ export const catchUp = <Event>(
       )
     const page = Math.min(batchSize, pageSize)
     yield* apply(page).pipe(
-      // The store could not read a page: read on one event at a time, so that the events
-      // before the corrupt one are applied too.
+      // A corrupt event: read on from the last event applied one at a time, so that when the
+      // store could not read a whole page, the events before the corrupt one are applied too.
       Effect.catchTag("CorruptEvent", (error) => (page > 1 ? apply(1) : Effect.fail(error))),
       // What was applied before a failure is committed, then the run fails.
       Effect.catchAll((error) => Effect.zipRight(commit(store, tracks), Effect.fail(error)))

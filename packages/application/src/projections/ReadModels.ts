@@ -30,5 +30,5 @@ export const check = (envelope: EventEnvelope.Encoded): Either.Either<DomainEven
 /** All read models, ready for the `ProjectionRunner`. */
 export const config: ProjectionRunner.Config<DomainEvent.Encoded> = {
   projections: [Flakes.projection, Packages.projection, Configurations.projection, EventLog.projection],
-  decode: check
+  check
 }

@@ -250,10 +250,10 @@ type Mode = "decode" | "encode" | "check"
 
 /**
  * True when decoding `ast` gives back its input itself (when it succeeds): a primitive value
- * or any value taken as it is (keywords, literals, refinements and unions of them). A checker runs a refinement's filter,
- * or a transformation's step, on the input only above such nodes: above a struct or an array,
- * Effect runs them on the value it rebuilt (its own keys only, a plain prototype, no holes),
- * which the input need not be.
+ * or any value taken as it is (keywords, literals, refinements and unions of them). A checker
+ * runs a refinement's filter, or a transformation's step, on the input only above such nodes:
+ * above a struct or an array, Effect runs them on the value it rebuilt (its own keys only, a
+ * plain prototype, no holes), which the input need not be.
  */
 const isPlain = (ast: SchemaAST.AST): boolean => {
   if (hasFallback(ast) || Option.isSome(SchemaAST.getParseOptionsAnnotation(ast))) return false
