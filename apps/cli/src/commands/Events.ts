@@ -1,13 +1,12 @@
 /**
  * `cim-nix events [--aggregate ID] [--type T] [--correlation ID] [--limit N] [--follow]`: the
  * event log (the ListEvents query over the event-log read model), oldest first. `--json` prints
- * the stored envelopes (payload included) as one array; `--follow` keeps printing matching
+ * the stored envelopes (payload included) as one array, read from the store a run of consecutive
+ * positions at a time; `--follow` keeps printing matching
  * events as they are appended, one per line (JSON lines with `--json`), until interrupted.
  */
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option, Stream } from "effect"
-import type { EventStore } from "@cim-nix/application"
-import type { EventEnvelope } from "@cim-nix/domain"
+import { Console, DateTime, Effect, Option, Stream } from "effect"
 import * as Application from "../Application.js"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
@@ -21,10 +20,18 @@ const correlation = filter("correlation", "Only events of this correlation id (e
 const limit = Options.integer("limit").pipe(Options.withDescription("At most this many events (default 100)."), Options.optional)
 const follow = Options.boolean("follow").pipe(Options.withAlias("f"), Options.withDescription("Keep printing events as they are appended."))
 
-/** A stored event in its JSON form (ARCHITECTURE.md fields, `occurredAt` in ISO 8601), as printed. */
-type Encoded = EventEnvelope.Encoded
+/** What a line of the human output shows of an event (its envelope in the JSON form, or its event log entry). */
+interface Line {
+  readonly position: number
+  readonly occurredAt: string
+  readonly type: string
+  readonly aggregateType: string
+  readonly aggregateId: string
+  readonly version: number
+  readonly correlationId: string
+}
 
-const row = (e: Encoded) => [
+const row = (e: Line) => [
   String(e.position),
   e.occurredAt,
   e.type,
@@ -34,12 +41,8 @@ const row = (e: Encoded) => [
 ]
 const header = ["POS", "OCCURRED", "TYPE", "AGGREGATE", "VER", "CORRELATION"]
 
-const human = (events: ReadonlyArray<Encoded>) =>
+const human = (events: ReadonlyArray<Line>) =>
   events.length === 0 ? ["No events."] : Output.table(header, events.map(row))
-
-/** The stored envelope at a position, in its JSON form. */
-const at = (store: EventStore.Service, position: number) =>
-  store.readAllEncoded({ fromPosition: position, batchSize: 1 }).pipe(Stream.take(1), Stream.runCollect, Effect.map((c) => Array.from(c)))
 
 /** The `events` command. */
 export const command = Command.make(
@@ -63,7 +66,10 @@ export const command = Command.make(
         )
       }
       const entries = yield* ListEvents.handle(query)
-      const events = (yield* Effect.forEach(entries, (entry) => at(store, entry.position))).flat()
+      // The event log holds what a line shows: only `--json` reads the stored envelopes (for their payloads).
+      const events: ReadonlyArray<Line> = global.json
+        ? yield* EventStore.readAt(store, entries.map((e) => e.position))
+        : entries.map((e) => ({ ...e, occurredAt: DateTime.formatIso(e.occurredAt) }))
       yield* Output.print(global.json, events, human)
     }).pipe(Runtime.runCommand(global))
 ).pipe(Command.withDescription("List recorded events (filter by aggregate, type, correlation); --follow keeps printing new ones."))

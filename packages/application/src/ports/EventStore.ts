@@ -254,6 +254,33 @@ export const encodedReads = <E>(
 ): (options?: ReadAllOptions) => Stream.Stream<EventEnvelope.Encoded, E> =>
 (options) => Stream.map(readAll(options), encodeEnvelope)
 
+/**
+ * The stored events at `positions` (ascending), in their JSON form: one `readAllEncoded` per run
+ * of consecutive positions, not one per event (an event log page usually is one run). A position
+ * with no event is left out.
+ */
+export const readAt = (
+  store: Service,
+  positions: ReadonlyArray<number>
+): Effect.Effect<Array<EventEnvelope.Encoded>, ReadError> => {
+  const wanted = new Set(positions)
+  const runs: Array<Array<number>> = []
+  for (const position of positions) {
+    const run = runs[runs.length - 1]
+    if (run !== undefined && position === run[run.length - 1]! + 1) run.push(position)
+    else runs.push([position])
+  }
+  return Effect.map(
+    Effect.forEach(runs, (run) =>
+      store.readAllEncoded({ fromPosition: run[0]!, batchSize: run.length }).pipe(
+        Stream.takeWhile((e) => e.position <= run[run.length - 1]!),
+        Stream.take(run.length),
+        Stream.runCollect
+      )),
+    (chunks) => chunks.flatMap((chunk) => Array.from(chunk).filter((e) => wanted.has(e.position)))
+  )
+}
+
 /** Reads up to `limit` events from position `from` (for the `operation` named in errors). */
 type ReadPage<A, E> = (operation: string, from: number, limit: number) => Effect.Effect<ReadonlyArray<A>, E>
 

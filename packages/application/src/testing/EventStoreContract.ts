@@ -157,6 +157,20 @@ export const suite = <E>(name: string, layer: Layer.Layer<EventStore.EventStore,
       expect((yield* readStream(streamC)).map((e) => e.aggregateId)).toEqual(["host-c", "host-c"])
     }))
 
+    test("reads the events at given positions with one read per run of consecutive positions", Effect.gen(function* () {
+      const s = yield* store
+      const stream = { aggregateType: "Flake", aggregateId: "positions" }
+      const stored = yield* s.append(stream, newEvents(stream, 12), "no-stream")
+      const encoded = stored.map((e) => Schema.encodeSync(EventEnvelope.EventEnvelope)(e))
+      let reads = 0
+      const counted: EventStore.Service = { ...s, readAllEncoded: (options) => Stream.suspend(() => (reads++, s.readAllEncoded(options))) }
+      const picks = [0, 1, 2, 5, 6, 11]
+      expect(yield* EventStore.readAt(counted, picks.map((i) => stored[i]!.position))).toEqual(picks.map((i) => encoded[i]))
+      expect(reads).toBe(3)
+      expect(yield* EventStore.readAt(counted, [stored[11]!.position + 1])).toEqual([])
+      expect(yield* EventStore.readAt(counted, [])).toEqual([])
+    }))
+
     it.live.prop(
       "any interleaving of appends reads back as appended, globally and per stream",
       [fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 4 })), { minLength: 1, maxLength: 12 })],
