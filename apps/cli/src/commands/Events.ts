@@ -1,9 +1,9 @@
 /**
  * `cim-nix events [--aggregate ID] [--type T] [--correlation ID] [--limit N] [--follow]`: the
  * event log (the ListEvents query over the event-log read model), oldest first. `--json` prints
- * the stored envelopes (payload included) as one array, read from the store a run of consecutive
- * positions at a time; `--follow` keeps printing matching
- * events as they are appended, one per line (JSON lines with `--json`), until interrupted.
+ * the stored envelopes (payload included) as one array, read from the store a run of
+ * consecutive positions at a time; `--follow` keeps printing matching events as they are
+ * appended, one per line (JSON lines with `--json`), until interrupted.
  */
 import { Command, Options } from "@effect/cli"
 import { Console, DateTime, Effect, Option, Stream } from "effect"
