@@ -7,6 +7,7 @@
  */
 import { Command, Options } from "@effect/cli"
 import { Console, DateTime, Effect, Option, Stream } from "effect"
+import type { EventEnvelope } from "@cim-nix/domain"
 import * as Application from "../Application.js"
 import * as GlobalOptions from "../GlobalOptions.js"
 import * as Output from "../Output.js"
@@ -20,16 +21,8 @@ const correlation = filter("correlation", "Only events of this correlation id (e
 const limit = Options.integer("limit").pipe(Options.withDescription("At most this many events (default 100)."), Options.optional)
 const follow = Options.boolean("follow").pipe(Options.withAlias("f"), Options.withDescription("Keep printing events as they are appended."))
 
-/** What a line of the human output shows of an event (its envelope in the JSON form, or its event log entry). */
-interface Line {
-  readonly position: number
-  readonly occurredAt: string
-  readonly type: string
-  readonly aggregateType: string
-  readonly aggregateId: string
-  readonly version: number
-  readonly correlationId: string
-}
+/** What a line of the human output shows of an event: its envelope in the JSON form, or its event log entry. */
+type Line = Pick<EventEnvelope.Encoded, "position" | "occurredAt" | "type" | "aggregateType" | "aggregateId" | "version" | "correlationId">
 
 const row = (e: Line) => [
   String(e.position),

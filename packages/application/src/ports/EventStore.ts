@@ -9,8 +9,9 @@
  * of one stream from 1, without gaps.
  *
  * Besides the service this module holds the rules every adapter shares (`checkAppend`,
- * `checkExpectedVersion`, `matchReappend`) and the stream builders of stores that read by
- * position (`pages`, `tail`), so that each adapter only does its own I/O.
+ * `checkExpectedVersion`, `matchReappend`), the stream builders of stores that read by
+ * position (`pages`, `tail`, `pagedReads`, `encodedReads`), so that each adapter only does its
+ * own I/O, and `readAt` for readers of a few listed events.
  */
 import { Chunk, Context, type Duration, Effect, Either, Option, Schema, Stream } from "effect"
 import { ConcurrencyConflict, EventEnvelope } from "@cim-nix/domain"
@@ -309,15 +310,15 @@ export const pagedReads = <E>(
   return {
     readAll,
     readAllEncoded: readEncodedPage === undefined ? encodedReads(readAll) : all(readEncodedPage),
-  subscribe: (options) =>
-    tail(
-      options?.fromPosition ?? 1,
-      (from) => readPage("subscribe", from, defaultBatchSize),
-      (from) =>
-        Effect.race(
-          positions.pipe(Stream.takeUntil((position) => position >= from), Stream.runDrain),
-          Effect.sleep(pollInterval)
-        )
-    )
+    subscribe: (options) =>
+      tail(
+        options?.fromPosition ?? 1,
+        (from) => readPage("subscribe", from, defaultBatchSize),
+        (from) =>
+          Effect.race(
+            positions.pipe(Stream.takeUntil((position) => position >= from), Stream.runDrain),
+            Effect.sleep(pollInterval)
+          )
+      )
   }
 }

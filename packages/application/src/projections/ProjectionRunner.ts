@@ -254,8 +254,8 @@ export const follow = <Event>(
           if (Option.isSome(corrupt)) return yield* Effect.fail(corrupt.value)
         }))
     ).pipe(
-      // The store could not read a page: a catch-up one event at a time applies the events
-      // before the corrupt one (everything before that page is committed), then the run fails.
+      // A corrupt event, or a page the store could not read: a catch-up one event at a time
+      // applies and commits the events before the corrupt one, then the run fails.
       Effect.catchTag("CorruptEvent", (error) => Effect.zipRight(catchUp({ ...config, batchSize: 1 }), Effect.fail(error)))
     )
     return yield* Effect.never

@@ -2,8 +2,8 @@
  * The read models of cim-nix (flakes, packages, configurations, the event log) and how to feed
  * them: each stored event is checked once as `DomainEvent.fromEnvelope` would decode it, and
  * the projectors read it in its JSON form (an event that does not decode stops the run with
- * `CorruptEvent`). Run them with `ProjectionRunner.catchUp(ReadModels.config)`
- * (or `rebuild`, `follow`); queries read them with `Projection.find` and `ProjectionStore.list`.
+ * `CorruptEvent`). Run them with `ProjectionRunner.catchUp(ReadModels.config)` (or `rebuild`,
+ * `follow`); queries read them with `Projection.find` and `ProjectionStore.list`.
  */
 import { Either } from "effect"
 import type { EventEnvelope } from "@cim-nix/domain"
